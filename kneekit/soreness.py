@@ -1,0 +1,97 @@
+"""Soreness check-ins: the client's own 0–10 rating of each knee, and what surrounds it."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, get_args
+
+from kneekit.errors import Problem, SorenessError
+
+Context = Literal["after-run", "after-stretch", "next-morning", "other"]
+CONTEXTS: tuple[str, ...] = get_args(Context)
+
+SCALE = (0, 10)
+"""The 0–10 numeric rating scale: 0 is no soreness, 10 the worst imaginable.
+
+Source: the 11-point NRS as used by Farrar et al. 2001 (Pain 94:149-58) for chronic pain.
+"""
+
+NOTE_MAX_CHARS = 2000
+"""Long enough for a clinical remark; short enough that one note cannot swamp the overview."""
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """One soreness check-in, already validated. Build it with :func:`check_in`."""
+
+    client_id: int
+    at: datetime
+    context: Context
+    left: int
+    right: int
+    km: float | None = None
+    minutes: float | None = None
+    note: str = ""
+
+    @property
+    def worse(self) -> int:
+        """The sorer knee's rating, which is what a physio acts on."""
+        return max(self.left, self.right)
+
+
+def check_in(
+    client_id: int,
+    at: datetime,
+    left: object,
+    right: object,
+    *,
+    now: datetime,
+    context: object = "after-run",
+    km: object = None,
+    minutes: object = None,
+    note: object = "",
+) -> CheckIn:
+    """Validate a check-in as entered; raises SorenessError listing every problem.
+
+    ``now`` is passed in (not read from the clock) so that "not in the future" is testable.
+    """
+    problems: list[Problem] = []
+
+    def bad(field: str, message: str) -> None:
+        problems.append(Problem("check-in", field, message))
+
+    for name, value in (("left", left), ("right", right)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+            bad(
+                name,
+                f"{name} knee soreness must be a whole number from 0 (none) to 10 (worst "
+                f"imaginable); it is {value!r}.",
+            )
+    if context not in CONTEXTS:
+        bad("context", f"must be one of {', '.join(CONTEXTS)}; it is {context!r}.")
+    if at.tzinfo is None:
+        bad("at", "the time must include its time zone.")
+    elif at > now:
+        bad("at", f"{at:%Y-%m-%d %H:%M} is in the future; enter when the soreness was felt.")
+    for name, value, unit in (("km", km, "km"), ("minutes", minutes, "minutes")):
+        if value is None:
+            continue
+        number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+        if number is None or not math.isfinite(number) or number < 0:
+            bad(name, f"run {unit} must be a number of 0 or more, or left empty; it is {value!r}.")
+    if not isinstance(note, str) or len(note) > NOTE_MAX_CHARS:
+        bad("note", f"the note must be text of at most {NOTE_MAX_CHARS} characters.")
+    if problems:
+        raise SorenessError(problems)
+    return CheckIn(
+        client_id,
+        at,
+        context,  # type: ignore[arg-type]
+        left,  # type: ignore[arg-type]
+        right,  # type: ignore[arg-type]
+        None if km is None else float(km),  # type: ignore[arg-type]
+        None if minutes is None else float(minutes),  # type: ignore[arg-type]
+        note.strip(),  # type: ignore[attr-defined]
+    )
