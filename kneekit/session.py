@@ -155,7 +155,7 @@ class Session:
         self._advance()
         if self.state in ("running", "paused"):
             ref = self._reference()
-            self._end_step(ref, skipped=True)
+            self._end_step(ref, held=None)
             self._enter(self._index + 1, ref)
         return self._status()
 
@@ -174,7 +174,7 @@ class Session:
         self._advance()
         if self.state in ("running", "paused"):
             ref = self._reference()
-            self._end_step(ref, skipped=True)
+            self._end_step(ref, held=None)
             self.state = "stopped"
             self._emit("finished", ref)
         return self._status()
@@ -192,7 +192,7 @@ class Session:
         self._count_in(pos)
         while self._index < len(self.steps) and pos >= self.steps[self._index].end_s:
             end = self._anchor + self.steps[self._index].end_s
-            self._end_step(end, skipped=False)
+            self._end_step(end, held=float(self.steps[self._index].duration_s))
             self._enter(self._index + 1, end)
         self._last_pos = pos
 
@@ -220,9 +220,12 @@ class Session:
             self._paused_at = at
         self._emit("step-started", at, index=index)
 
-    def _end_step(self, at: float, skipped: bool) -> None:
+    def _end_step(self, at: float, held: float | None) -> None:
+        """Record the current step as ended at ``at``; ``held=None`` means cut short (skipped)."""
         step = self.steps[self._index]
-        held = min(max(at - self._anchor - step.start_s, 0.0), float(step.duration_s))
+        skipped = held is None
+        if held is None:
+            held = min(max(at - self._anchor - step.start_s, 0.0), float(step.duration_s))
         record = StepRecord(
             self._index, step, held, skipped, self._wall(self._began), self._wall(at)
         )

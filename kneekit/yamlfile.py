@@ -93,10 +93,15 @@ def parse(source: str, text: str) -> Document | Problem:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "invalid YAML"
+        advice = (
+            "indent with spaces, not tabs"
+            if "'\\t'" in what
+            else f"{what}; check the indentation and colons there"
+        )
         return Problem(
             source,
             "",
-            f"the file is not valid YAML ({what}); check indentation and colons there.",
+            f"the file is not valid YAML ({advice}).",
             mark.line + 1 if mark else None,
         )
     except yaml.YAMLError as exc:
