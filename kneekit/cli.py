@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
+import tempfile
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kneekit.errors import KneekitError
+from kneekit.errors import KneekitError, Problem, SorenessError
 from kneekit.routines import (
     DOSE_GUIDELINE_S,
     Comparison,
@@ -16,7 +22,11 @@ from kneekit.routines import (
     format_duration,
     load_routine,
 )
+from kneekit.soreness import CONTEXTS, check_in
 from kneekit.stretches import load_catalogue
+
+if TYPE_CHECKING:
+    from kneekit.store import Store
 
 _SIDES = {"left": "left leg", "right": "right leg", "both": "both legs", None: ""}
 
@@ -67,10 +77,141 @@ def _stretches(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- clinic records -----------------------------------------------------------------------------
+def _store(args: argparse.Namespace) -> Store:
+    from kneekit.store import Store  # SQLAlchemy loads only for the commands that need it
+
+    return Store.open(args.db)
+
+
+def _clients(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        clients = store.clients()
+        if not clients:
+            print("No clients yet. Add one with: kneekit client add NAME")
+            print("(or try kneekit with a demo clinic: kneekit demo --db demo.sqlite3)")
+            return 0
+        today = datetime.now(UTC).date()
+        print(f"{'No.':>4}  {'Name':24}  {'Since':10}  Routine")
+        for c in clients:
+            version = store.current_version(c.id, today)
+            routine = version.label if version else "kneekit's built-in routine"
+            print(f"{c.id:>4}  {c.name:24}  {c.created_at:%Y-%m-%d}  {routine}")
+    return 0
+
+
+def _client_add(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        client = store.add_client(args.name, datetime.now(UTC))
+        print(f"Added client {client.id}: {client.name}")
+    return 0
+
+
+def _typed(raw: str | None) -> object:
+    """A number as typed on the command line; anything else goes to the check as typed, so its
+    message quotes what the person wrote."""
+    if raw is None:
+        return None
+    text = raw.strip()
+    if re.fullmatch(r"[+-]?\d+", text):
+        return int(text)
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return raw
+
+
+def _when(raw: str | None, now: datetime) -> datetime:
+    """``--at`` as typed (local time unless it names its zone); without it, now."""
+    if raw is None:
+        return now
+    try:
+        at = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise SorenessError(
+            [
+                Problem(
+                    "check-in",
+                    "at",
+                    f"{raw!r} is not a date and time; write e.g. 2026-03-01 18:30.",
+                )
+            ]
+        ) from None
+    return at.astimezone(UTC)  # a naive time is the computer's local time
+
+
+def _checkin(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        client = store.find_client(args.client)
+        now = datetime.now(UTC)
+        entry = check_in(
+            client.id,
+            _when(args.at, now),
+            _typed(args.left),
+            _typed(args.right),
+            now=now,
+            context=args.context,
+            km=_typed(args.km),
+            minutes=_typed(args.minutes),
+            note=args.note,
+        )
+        store.add_checkin(entry)
+        print(
+            f"Saved for {client.name}: left knee {entry.left}, right knee {entry.right} "
+            f"({entry.context}, {entry.at.astimezone():%Y-%m-%d %H:%M})."
+        )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from kneekit.export import to_csv, to_json
+
+    with _store(args) as store:
+        client = store.find_client(args.client)
+        text = (to_csv if args.format == "csv" else to_json)(store, client.id)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    out = Path(args.output)
+    try:  # write beside the target, then rename: a failed export never leaves half a file
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", newline="", dir=out.parent, delete=False, suffix=".part"
+        ) as part:
+            part.write(text)
+        os.replace(part.name, out)
+    except OSError as exc:
+        raise KneekitError(
+            [Problem(str(out), "", f"the export cannot be written here ({exc.strerror}).")]
+        ) from exc
+    print(f"Wrote {client.name}'s records to {out}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from kneekit.demo import RUNNERS, make_demo
+
+    with _store(args) as store:
+        make_demo(store, datetime.now(UTC).date())
+        histories = store.histories()
+        where = store.path or store.source
+    checkins = sum(len(h.checkins) for h in histories)
+    sessions = sum(len(h.sessions) for h in histories)
+    print(f"Demo clinic made in {where}:")
+    print(f"  {len(histories)} clients, {checkins} check-ins, {sessions} stretch sessions.")
+    for runner in RUNNERS:
+        print(f"  {runner.name:10} {runner.pattern}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kneekit",
         description="Post-run knee stretching routines for physios and their running clients.",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="the clinic database file (default: $KNEEKIT_DB, else your data folder)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -102,6 +243,60 @@ def build_parser() -> argparse.ArgumentParser:
     compare.set_defaults(run=_compare)
     for p in (check, plan, compare):
         catalogue_option(p)
+
+    def db_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--db",
+            default=argparse.SUPPRESS,  # so that `kneekit --db X clients` is kept too
+            metavar="PATH",
+            help="the clinic database file (default: $KNEEKIT_DB, else your data folder)",
+        )
+
+    clients = commands.add_parser("clients", help="list the clinic's clients")
+    clients.set_defaults(run=_clients)
+    client = commands.add_parser("client", help="add a client")
+    client_actions = client.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = client_actions.add_parser("add", help="add a client by name, e.g. 'Anna K.'")
+    add.add_argument("name", help="the client's name as you want to see it")
+    add.set_defaults(run=_client_add)
+    checkin = commands.add_parser(
+        "checkin",
+        help="record a client's knee soreness (0 = none, 10 = worst imaginable)",
+        description="Record how sore each knee is (0-10), and the run if there was one.",
+    )
+    checkin.add_argument("client", help="the client's name or number (see: kneekit clients)")
+    checkin.add_argument("--left", required=True, metavar="N", help="left knee, 0 to 10")
+    checkin.add_argument("--right", required=True, metavar="N", help="right knee, 0 to 10")
+    checkin.add_argument(
+        "--context", default="after-run", metavar="WHEN", help=f"one of {', '.join(CONTEXTS)}"
+    )
+    checkin.add_argument("--km", metavar="X", help="run distance in km")
+    checkin.add_argument("--minutes", metavar="M", help="run time in minutes")
+    checkin.add_argument("--note", default="", help="anything worth remembering")
+    checkin.add_argument(
+        "--at", metavar="WHEN", help="when it was felt, e.g. '2026-03-01 18:30' (default: now)"
+    )
+    checkin.set_defaults(run=_checkin)
+    export = commands.add_parser(
+        "export",
+        help="write all of one client's records to a file",
+        description=(
+            "Write all of one client's records. JSON holds everything: the client, the routine "
+            "versions followed (as routine files), assignments, check-ins, and every session "
+            "with each step. CSV is one table for a spreadsheet, oldest first, with a row per "
+            "check-in and per session (record = check-in or session); steps are in JSON only."
+        ),
+    )
+    export.add_argument("client", help="the client's name or number")
+    export.add_argument("--format", choices=("csv", "json"), required=True)
+    export.add_argument("-o", "--output", metavar="FILE", help="file to write (default: print)")
+    export.set_defaults(run=_export)
+    demo = commands.add_parser(
+        "demo", help="make a demo clinic (6 clients, 12 weeks) in a new database"
+    )
+    demo.set_defaults(run=_demo)
+    for p in (clients, add, checkin, export, demo):
+        db_option(p)
     return parser
 
 

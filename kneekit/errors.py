@@ -56,3 +56,7 @@ class SorenessError(KneekitError):
 
 class StoreError(KneekitError):
     """The clinic database cannot be opened or written as asked."""
+
+
+class ReportError(KneekitError):
+    """A progress report cannot be written where asked."""

@@ -1,0 +1,255 @@
+"""A demo clinic: six runners over twelve weeks, each showing a pattern a physio recognises.
+
+Everything comes from one seeded random generator, so the same ``today`` and seed give the same
+clinic every time. Stretch sessions are not made up step by step: each is played through the real
+session engine on a manual clock, so the demo's records are exactly what the player would save.
+The names are invented; any likeness to a real person is chance.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from kneekit.errors import Problem, StoreError
+from kneekit.routines import Routine, default_routine, parse_routine
+from kneekit.session import ManualClock, Session, StepRecord
+from kneekit.soreness import check_in
+from kneekit.store import Store
+
+WEEKS = 12
+"""Full weeks of records before the current one, as issue #3 asks ("12 weeks of runs")."""
+
+VARIANT = """\
+name: Post-run knees
+notes: Straight after the run, while the muscles are warm. A third calf hold for tight calves.
+first_side: right
+prepare: 5
+switch: 5
+rest: 10
+stretches:
+  - stretch: quadriceps
+    hold: 30
+    reps: 2
+  - stretch: hamstring
+    hold: 30
+    reps: 2
+  - stretch: calf
+    hold: 30
+    reps: 3
+  - stretch: hip-flexor
+    hold: 30
+    reps: 2
+"""
+"""The variant one demo client moves to: the shipped routine with a third calf rep, saved under
+the same name so that it becomes version 2 of "Post-run knees"."""
+
+Soreness = Callable[[int], tuple[float, float]]
+"""Expected (left, right) soreness on day ``d`` of the demo; the check-ins scatter around it."""
+
+
+@dataclass(frozen=True)
+class Runner:
+    """One demo client and the pattern their records show."""
+
+    name: str
+    pattern: str
+    weekly_km: Callable[[int], float]
+    run_days: tuple[int, ...]  # weekdays, Monday = 0
+    adherence: float  # chance of a stretch session after a run
+    soreness: Soreness
+    switch_week: int | None = None  # the week they move to VARIANT
+    note: tuple[int, str] | None = None  # (day, note) on the first check-in from that day
+
+
+def _falling(d: int) -> tuple[float, float]:
+    return 5.5 - 4.0 * min(d, 84) / 84, 5.0 - 3.8 * min(d, 84) / 84
+
+
+def _flare(d: int) -> tuple[float, float]:
+    # Calm until the long week 6, up to ~6.5 within a week, settling back over the next weeks.
+    jump = 6 * 7 + 1
+    if d < jump:
+        level = 2.0
+    elif d < jump + 8:
+        level = 2.0 + 4.5 * (d - jump) / 8
+    else:
+        level = max(3.0, 6.5 - 3.5 * (d - jump - 8) / 21)
+    return level, level - 0.5
+
+
+RUNNERS: tuple[Runner, ...] = (
+    Runner(
+        "Maya R.",
+        "soreness falling week by week, with a stretch after nearly every run",
+        lambda w: 24.0 + 0.5 * w,
+        (0, 2, 4, 6),
+        0.92,
+        _falling,
+    ),
+    Runner(
+        "Tom B.",
+        "a flare after weekly distance jumped by over 30% (week 6: 24 km to 34 km)",
+        lambda w: (20, 21, 22, 22, 23, 24, 34, 35, 28, 24, 22, 22, 22)[w],
+        (1, 3, 5, 6),
+        0.8,
+        _flare,
+        note=(6 * 7 + 5, "Long run was great but both knees ached on the stairs after."),
+    ),
+    Runner(
+        "Priya S.",
+        "stretches after few runs; soreness neither better nor worse",
+        lambda w: 18.0,
+        (0, 3, 5),
+        0.2,
+        lambda d: (3.5, 3.5),
+    ),
+    Runner(
+        "Jonas W.",
+        "the left knee clearly sorer than the right throughout",
+        lambda w: 30.0,
+        (0, 2, 4, 5),
+        0.8,
+        lambda d: (5.5, 1.5),
+        note=(10, "Left knee stiff going downstairs; right one fine."),
+    ),
+    Runner(
+        "Elena V.",
+        "moved to a routine variant with an extra calf stretch in week 6",
+        lambda w: 26.0,
+        (1, 3, 6),
+        0.85,
+        lambda d: (4.5 - 1.5 * min(d, 84) / 84, 4.4 - 1.5 * min(d, 84) / 84),
+        switch_week=6,
+    ),
+    Runner(
+        "Sam O.",
+        "an ordinary steady runner with little soreness",
+        lambda w: 35.0,
+        (0, 1, 3, 5, 6),
+        0.7,
+        lambda d: (1.5, 1.5),
+    ),
+)
+
+
+def make_demo(store: Store, today: date, seed: int = 2026) -> None:
+    """Fill an empty clinic database with the demo clinic, all in one transaction.
+
+    Records run from the Monday twelve weeks before ``today``'s week up to yesterday, so weeks
+    line up with calendar weeks and nothing is in the future. Raises StoreError if the database
+    already has clients: the demo never mixes with real records.
+    """
+    if store.clients():
+        raise StoreError(
+            [
+                Problem(
+                    store.source,
+                    "",
+                    "this database already has clients, so no demo was added. Make the demo in "
+                    "a new database file, e.g. kneekit demo --db demo.sqlite3",
+                )
+            ]
+        )
+    start = today - timedelta(days=today.weekday() + 7 * WEEKS)
+    now = datetime.combine(today, time(0), UTC)
+    opened = datetime.combine(start, time(8), UTC)
+    with store.batch():
+        first = store.save_routine(default_routine(), opened)
+        variant: int | None = None
+        for i, runner in enumerate(RUNNERS):
+            rng = random.Random(seed * 1000 + i)
+            client = store.add_client(runner.name, opened)
+            plan = [(start, store.assign(client.id, first.id, start).version_id)]
+            if runner.switch_week is not None:
+                switch = start + timedelta(weeks=runner.switch_week)
+                moved = datetime.combine(switch, time(8), UTC)
+                variant = variant or store.save_routine(parse_routine(VARIANT), moved).id
+                plan.append((switch, store.assign(client.id, variant, switch).version_id))
+            _runs(store, runner, client.id, plan, start, now, rng)
+
+
+def _runs(
+    store: Store,
+    runner: Runner,
+    client_id: int,
+    plan: list[tuple[date, int]],
+    start: date,
+    now: datetime,
+    rng: random.Random,
+) -> None:
+    """Every run of one demo client, with its check-ins and stretch sessions.
+
+    ``plan`` is the client's routine versions, each with the date it starts.
+    """
+    routines = {vid: store.routine(vid) for _, vid in plan}
+    pace = rng.uniform(5.2, 6.4)  # minutes per km
+    noted = runner.note is None
+    days = (now.date() - start).days
+    for week in range(days // 7 + 1):
+        run_days = [d for d in runner.run_days if week * 7 + d < days]
+        weights = [rng.uniform(0.8, 1.2) for _ in run_days]
+        for day, weight in zip(run_days, weights, strict=True):
+            d = week * 7 + day
+            km = round(runner.weekly_km(week) * weight / sum(weights), 1)
+            ran = datetime.combine(start + timedelta(d), time(17), UTC)
+            ran += timedelta(minutes=rng.randint(0, 150))
+            left, right = (_rate(x, rng) for x in runner.soreness(d))
+            note = ""
+            if not noted and runner.note is not None and d >= runner.note[0]:
+                note, noted = runner.note[1], True
+            minutes = round(km * rng.uniform(pace - 0.3, pace + 0.3))
+            store.add_checkin(
+                check_in(client_id, ran, left, right, now=now, km=km, minutes=minutes, note=note)
+            )
+            if rng.random() < runner.adherence:
+                vid = [v for since, v in plan if since <= ran.date()][-1]
+                began = ran + timedelta(minutes=rng.randint(3, 15))
+                stop_p = 0.3 if runner.adherence < 0.5 else 0.05
+                records, ended, completed = play(routines[vid], began, rng, 0.05, stop_p)
+                sid = store.start_session(client_id, vid, began)
+                for record in records:
+                    store.save_step(sid, record)
+                store.finish_session(sid, ended, completed)
+            morning = datetime.combine(ran.date() + timedelta(1), time(7), UTC)
+            morning += timedelta(minutes=rng.randint(0, 60))
+            if morning < now and rng.random() < 0.8:
+                left, right = (_rate(x + 0.5, rng) for x in runner.soreness(d + 1))
+                store.add_checkin(
+                    check_in(client_id, morning, left, right, now=now, context="next-morning")
+                )
+
+
+def _rate(expected: float, rng: random.Random) -> int:
+    """A client's whole-number rating scattered around the expected soreness."""
+    return min(10, max(0, round(expected + rng.gauss(0, 0.7))))
+
+
+def play(
+    routine: Routine, began: datetime, rng: random.Random, skip_p: float, stop_p: float
+) -> tuple[list[StepRecord], datetime, bool]:
+    """Play ``routine`` through the session engine as a client might: holds are occasionally
+    cut short with Skip, and with chance ``stop_p`` the session is abandoned part-way.
+
+    Returns the step records, when the session ended, and whether it ran to the end.
+    """
+    clock = ManualClock(began)
+    session = Session(routine, clock)
+    session.start()
+    stop_at = rng.randrange(len(routine.steps)) if rng.random() < stop_p else None
+    for index, step in enumerate(routine.steps):
+        # Whole seconds keep the clock's arithmetic exact, so every boundary is crossed cleanly.
+        part = rng.randint(1, step.duration_s - 1) if step.duration_s > 1 else 0
+        if index == stop_at:
+            clock.advance(part)
+            session.stop()
+            break
+        if step.kind == "hold" and rng.random() < skip_p:
+            clock.advance(part)
+            session.skip()
+        else:
+            clock.advance(step.duration_s)
+            session.tick()
+    return session.records, clock.now(), session.state == "finished"

@@ -1,0 +1,254 @@
+"""The clinic database's tables, its schema version and the migrations between versions.
+
+The tables below always describe the *newest* schema: a new database is made from them directly,
+and an older one is brought up to date by running the migrations in order. To add version 2, write
+a function that changes a version-1 database into a version-2 one, register it as
+``MIGRATIONS[1]``, raise ``SCHEMA_VERSION`` to 2 and change the tables to match; the fixture test
+then checks that a migrated v1 database ends up with every row and the same tables as a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    inspect,
+    select,
+)
+from sqlalchemy.types import TypeEngine
+
+from kneekit.errors import Problem, StoreError
+
+APPLICATION = "kneekit"
+SCHEMA_VERSION = 1
+"""The schema this code reads and writes. Version 1 is the first released schema."""
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A point in time, always tz-aware UTC in Python, whatever the database stores.
+
+    PostgreSQL gets a ``timestamptz``. SQLite has no time type, so there it is fixed-width ISO
+    text with its offset (``2026-03-01 18:00:00.000000+00:00``): readable in any SQLite browser,
+    sorting in time order, and parsed back in one step (which matters at a million rows).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(String(32) if dialect.name == "sqlite" else self.impl)
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value.isoformat(" ", "microseconds") if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return datetime.fromisoformat(value) if isinstance(value, str) else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+meta = Table(
+    "kneekit_meta",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+clients = Table(
+    "clients",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    # The name folded for comparison: "anna  k." and "Anna K." are the same person to a physio.
+    Column("name_key", Text, nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+routine_versions = Table(
+    "routine_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("routine", Text, nullable=False),  # the routine file, Routine.to_yaml()
+    Column("stretches", Text, nullable=False),  # catalogue entries of the stretches it uses
+    Column("hold_s", Integer, nullable=False),  # seconds of holds planned in one session
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_routine_versions_name_number", "name", "number", unique=True),
+)
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("version_id", Integer, ForeignKey("routine_versions.id"), nullable=False),
+    Column("since", Date, nullable=False),
+    Index("ix_assignments_client_since", "client_id", "since", unique=True),
+)
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("version_id", Integer, ForeignKey("routine_versions.id")),  # None: built-in routine
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+    Column("completed", Boolean, nullable=False, default=False),
+    Column("planned_s", Integer, nullable=False),
+    Column("held_s", Float, nullable=False, default=0.0),  # kept up to date by each saved step
+    Index("ix_sessions_client_started", "client_id", "started_at"),
+)
+session_steps = Table(
+    "session_steps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_id", Integer, ForeignKey("sessions.id"), nullable=False),
+    Column("step_index", Integer, nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("stretch", Text, nullable=False),
+    Column("side", String(5)),
+    Column("rep", Integer, nullable=False),
+    Column("start_s", Integer, nullable=False),
+    Column("planned_s", Integer, nullable=False),
+    Column("held_s", Float, nullable=False),
+    Column("skipped", Boolean, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=False),
+    Index("ix_session_steps_session", "session_id", "step_index"),
+)
+checkins = Table(
+    "checkins",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("context", String(20), nullable=False),
+    Column("left_knee", Integer, nullable=False),
+    Column("right_knee", Integer, nullable=False),
+    Column("km", Float),
+    Column("minutes", Float),
+    Column("note", Text, nullable=False, default=""),
+    # The last line of defence; the store validates first and says what is wrong in words.
+    CheckConstraint("left_knee BETWEEN 0 AND 10 AND right_knee BETWEEN 0 AND 10", "ck_nrs"),
+    CheckConstraint("(km IS NULL OR km >= 0) AND (minutes IS NULL OR minutes >= 0)", "ck_run"),
+    Index("ix_checkins_client_at", "client_id", "at"),
+)
+shares = Table(
+    "shares",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex; never the token
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
+)
+
+Migration = Callable[[Connection], None]
+MIGRATIONS: dict[int, Migration] = {}
+"""``MIGRATIONS[n]`` turns a version-``n`` database into version ``n + 1``.
+
+Each runs inside the caller's transaction, so a failed upgrade leaves the database as it was.
+"""
+
+
+def create(conn: Connection) -> None:
+    """Make the newest schema in an empty database."""
+    metadata.create_all(conn)
+    conn.execute(
+        meta.insert(),
+        [
+            {"key": "application", "value": APPLICATION},
+            {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+        ],
+    )
+
+
+def found_version(conn: Connection, source: str) -> int | None:
+    """The schema version of the database behind ``conn``; None if it has no tables at all.
+
+    Raises StoreError, in words a physio can act on, if the database belongs to something else.
+    """
+    tables = inspect(conn).get_table_names()
+    rows = (
+        dict(conn.execute(select(meta.c.key, meta.c.value)).tuples().all())
+        if meta.name in tables
+        else {}
+    )
+    return version_of(source, tables, rows)
+
+
+def version_of(source: str, tables: list[str], rows: Mapping[str, str]) -> int | None:
+    """The kneekit schema version given a database's table names and kneekit_meta rows.
+
+    None for a database with no tables (a new one); StoreError if it is another program's or
+    newer than this code.
+    """
+    if not tables:
+        return None
+    if meta.name not in tables:
+        shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        raise refuse(source, f"this is not a kneekit database (it holds other tables: {shown}).")
+    version = str(rows.get("schema_version", ""))
+    if rows.get("application") != APPLICATION or not version.isdigit():
+        raise refuse(source, "this is not a kneekit database (its kneekit_meta table is foreign).")
+    found = int(version)
+    if found > SCHEMA_VERSION:
+        raise StoreError(
+            [
+                Problem(
+                    source,
+                    "",
+                    f"this database was written by a newer kneekit (schema version {found}; "
+                    f"this kneekit reads up to version {SCHEMA_VERSION}). Update kneekit to open "
+                    "it; the file was not changed.",
+                )
+            ]
+        )
+    return found
+
+
+def upgrade(
+    conn: Connection,
+    found: int,
+    target: int = SCHEMA_VERSION,
+    migrations: Mapping[int, Migration] = MIGRATIONS,
+) -> None:
+    """Run the migrations from version ``found`` up to ``target`` inside ``conn``'s transaction."""
+    for version in range(found, target):
+        migrations[version](conn)
+    conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(target)))
+
+
+def refuse(source: str, message: str) -> StoreError:
+    """The refusal of a file that kneekit must not use, saying it was left alone."""
+    return StoreError(
+        [
+            Problem(
+                source,
+                "",
+                message + " The file was not changed; choose another file with --db or KNEEKIT_DB.",
+            )
+        ]
+    )

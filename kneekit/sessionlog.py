@@ -1,0 +1,140 @@
+"""Guided sessions as they happen: each step is saved the moment it completes.
+
+A session row is made when the client presses Start; every step the engine ends (held, skipped,
+cut short by Stop) is its own committed transaction, so a kernel killed mid-hold loses only the
+hold under way. The session's total held time is kept up to date with each step, so overviews
+need not add up millions of steps.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from kneekit import schema as s
+from kneekit.database import Database, aware
+from kneekit.routines import Routine, default_routine
+from kneekit.session import StepRecord
+
+
+@dataclass(frozen=True)
+class SavedStep:
+    """One step of a session as saved: what was planned, what was held, when."""
+
+    session_id: int
+    index: int
+    kind: str
+    stretch: str
+    side: str | None
+    rep: int
+    start_s: int
+    planned_s: int
+    held_s: float
+    skipped: bool
+    started_at: datetime
+    ended_at: datetime
+
+
+def hold_seconds(routine: Routine) -> int:
+    """Seconds of holds one session of ``routine`` plans: what "held" is measured against."""
+    return sum(step.duration_s for step in routine.steps if step.kind == "hold")
+
+
+class SessionLog(Database):
+    """The session part of :class:`kneekit.store.Store`."""
+
+    def start_session(self, client_id: int, version_id: int | None, started_at: datetime) -> int:
+        """Record that a session began; ``version_id=None`` means kneekit's built-in routine."""
+        at = aware(started_at, "started_at", self.source)
+        with self._write() as conn:
+            self._require(conn, s.clients, client_id, "client")
+            planned: int | None = None
+            if version_id is None:
+                planned = hold_seconds(default_routine())
+            else:
+                v = s.routine_versions.c
+                planned = conn.execute(select(v.hold_s).where(v.id == version_id)).scalar()
+                if planned is None:
+                    raise self._problem("routine", f"there is no routine version {version_id!r}.")
+            row: dict[str, Any] = {
+                "client_id": client_id,
+                "version_id": version_id,
+                "started_at": at,
+            }
+            row |= {"planned_s": planned, "completed": False, "held_s": 0.0}
+            return self._insert(conn, s.sessions, row)
+
+    def save_step(self, session_id: int, record: StepRecord) -> None:
+        """Save one completed step, committed before returning (a crash later loses nothing)."""
+        step = record.step
+        started = aware(record.started_at, "started_at", self.source)
+        ended = aware(record.ended_at, "ended_at", self.source)
+        if not 0 <= record.held_s <= step.duration_s:
+            raise self._problem("step", f"held {record.held_s} s of a {step.duration_s} s step.")
+        t = s.session_steps.c
+        with self._write() as conn:
+            found = conn.execute(
+                select(s.sessions.c.ended_at).where(s.sessions.c.id == session_id)
+            ).first()
+            if found is None:
+                raise self._problem("session", f"there is no session number {session_id!r}.")
+            if found.ended_at is not None:
+                raise self._problem("session", f"session {session_id} has already finished.")
+            row: dict[str, Any] = {
+                "session_id": session_id,
+                "step_index": record.index,
+                "kind": step.kind,
+            }
+            row |= {"stretch": step.stretch.id, "side": step.side, "rep": step.rep}
+            row |= {"start_s": step.start_s, "planned_s": step.duration_s}
+            row |= {"held_s": float(record.held_s), "skipped": record.skipped}
+            self._insert(conn, s.session_steps, row | {"started_at": started, "ended_at": ended})
+            if step.kind == "hold":
+                # A step redone after "back" counts once: its latest record is what was held.
+                rows = conn.execute(
+                    select(t.step_index, t.held_s)
+                    .where(t.session_id == session_id, t.kind == "hold")
+                    .order_by(t.id)
+                ).all()
+                held = sum(dict(rows).values())
+                conn.execute(
+                    s.sessions.update().where(s.sessions.c.id == session_id).values(held_s=held)
+                )
+
+    def finish_session(self, session_id: int, ended_at: datetime, completed: bool) -> None:
+        """Mark a session ended: ``completed`` if it ran to the end, else it was stopped.
+
+        Finishing it again changes nothing: the first end is what happened.
+        """
+        at = aware(ended_at, "ended_at", self.source)
+        se = s.sessions.c
+        with self._write() as conn:
+            self._require(conn, s.sessions, session_id, "session")
+            conn.execute(
+                s.sessions.update()
+                .where(se.id == session_id, se.ended_at.is_(None))
+                .values(ended_at=at, completed=bool(completed))
+            )
+
+    def session_steps(self, session_id: int) -> list[SavedStep]:
+        """The steps saved for one session, in the order they were done."""
+        return self._steps(s.session_steps.c.session_id == session_id).get(session_id, [])
+
+    def client_steps(self, client_id: int) -> dict[int, list[SavedStep]]:
+        """Every saved step of a client's sessions, by session number, in one query."""
+        ids = select(s.sessions.c.id).where(s.sessions.c.client_id == client_id)
+        return self._steps(s.session_steps.c.session_id.in_(ids))
+
+    def _steps(self, where: Any) -> dict[int, list[SavedStep]]:
+        t = s.session_steps.c
+        cols = [t.session_id, t.step_index, t.kind, t.stretch, t.side, t.rep, t.start_s]
+        cols += [t.planned_s, t.held_s, t.skipped, t.started_at, t.ended_at]
+        out: dict[int, list[SavedStep]] = defaultdict(list)
+        with self._read() as conn:
+            for r in conn.execute(select(*cols).where(where).order_by(t.session_id, t.id)):
+                out[r.session_id].append(SavedStep(*tuple(r)))
+        return dict(out)

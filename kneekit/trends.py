@@ -1,0 +1,428 @@
+"""Trends over a client's records: soreness series, change from baseline, flags, adherence.
+
+Pure functions over :class:`kneekit.soreness.History`; ``today`` is always passed in, and records
+dated after it are ignored, so a report for a past date reads as it would have then. A check-in's
+day is its date where it was recorded (its own time zone). The wording is advice to the physio
+("worth a look", "consider"), never a diagnosis.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Literal, TypeVar
+
+from kneekit.routines import Assignment
+from kneekit.soreness import CheckIn, History, SessionSummary
+
+Knee = Literal["left", "right"]
+KNEES: tuple[Knee, Knee] = ("left", "right")
+Zone = Literal["safe", "acceptable", "high"]
+Verdict = Literal["improving", "no meaningful change", "worsening", "not enough data"]
+Direction = Literal["up", "down", "flat"]
+Activity = Literal["ran", "stretched", "both", "neither"]
+
+SAFE_MAX = 2
+ACCEPTABLE_MAX = 5
+"""Pain-monitoring zones on the 0–10 scale: 0–2 safe, 3–5 acceptable, above 5 high.
+
+Source: Silbernagel et al. 2007, Am J Sports Med 35(6):897-906 (pain-monitoring model): pain may
+reach 5 during and after activity, should settle by the next morning, and should not build up from
+week to week.
+"""
+MCID_POINTS = 2.0
+MCID_FRACTION = 0.30
+"""A change of about 2 points or about 30% on the 0–10 scale is clinically important.
+
+Source: Farrar et al. 2001, Pain 94:149-58 (2724 people with chronic pain, daily 0–10 diaries).
+"""
+SMALLEST_CHANGE = 1.0
+"""One point: the smallest change people with musculoskeletal pain call "slightly better".
+
+Source: Salaffi et al. 2004, Eur J Pain 8:283-91. kneekit uses it for the two-week trend arrow and
+for week-on-week rises, and requires it of the 30% criterion too, because on a whole-number scale
+a smaller change (say 1.0 to 0.6) is within the noise of a single rating.
+"""
+DISTANCE_JUMP = 0.30
+"""Weekly running distance up by more than 30% on the week before is flagged.
+
+Source: Nielsen et al. 2014, J Orthop Sports Phys Ther 44(10):739-47: in 874 novice runners, those
+who progressed weekly distance by more than 30% had more distance-related injuries (among them
+patellofemoral pain), hazard ratio 1.59 (95% CI 0.96 to 2.66): an association near the edge of
+chance, not proof. The popular "10% rule" has weaker support still (Buist et al. 2008 found a
+10%-rule programme did not reduce injuries). Treat the flag as a prompt to ask, not a verdict.
+"""
+BASELINE_DAYS = 14
+"""The baseline is the first 14 days of check-ins; "now" is the last 14 days (the issue's rule)."""
+ROLLING_DAYS = 7
+"""The rolling mean covers a week, so each point averages the same weekdays as every other."""
+RECENT_DAYS = 28
+"""Adherence in the overview covers the last four weeks: recent enough to act on (kneekit's own)."""
+
+_Record = TypeVar("_Record", CheckIn, SessionSummary)
+EPS = 1e-9  # means of whole numbers are inexact floats; boundaries such as exactly 2 points count
+
+
+@dataclass(frozen=True)
+class Series:
+    """One value per day from ``start``; ``None`` where nothing was recorded that day."""
+
+    start: date
+    values: tuple[float | None, ...]
+
+    @property
+    def days(self) -> list[date]:
+        return [self.start + timedelta(i) for i in range(len(self.values))]
+
+    def on(self, day: date) -> float | None:
+        i = (day - self.start).days
+        return self.values[i] if 0 <= i < len(self.values) else None
+
+
+def day_of(item: CheckIn | SessionSummary) -> date:
+    return item.at.date() if isinstance(item, CheckIn) else item.started_at.date()
+
+
+def clip(history: History, start: date, end: date) -> History:
+    """The history with only the check-ins and sessions dated ``start`` to ``end`` (inclusive).
+
+    Found by bisection, so looking at the last month of a two-year record costs a month's work.
+    """
+
+    def between(items: Sequence[_Record]) -> tuple[_Record, ...]:
+        # One day of margin each side: dates in different time zones may be slightly out of order.
+        lo = bisect.bisect_left(items, start - timedelta(1), key=day_of)
+        hi = bisect.bisect_right(items, end + timedelta(1), key=day_of)
+        return tuple(i for i in items[lo:hi] if start <= day_of(i) <= end)
+
+    return replace(history, checkins=between(history.checkins), sessions=between(history.sessions))
+
+
+def ratings_by_day(history: History) -> dict[date, tuple[int, int]]:
+    """Each day's highest left and right rating.
+
+    The highest, not the mean, because the physio acts on the worst soreness of the day and the
+    pain-monitoring limits are about peaks; a mean would also change with how many times the client
+    happened to check in (an after-stretch rating would water down the after-run one).
+    """
+    days: dict[date, tuple[int, int]] = {}
+    for c in history.checkins:
+        d = c.at.date()
+        left, right = days.get(d, (0, 0))
+        days[d] = (max(left, c.left), max(right, c.right))
+    return days
+
+
+def mean_of(values: Iterable[float | None]) -> float | None:
+    got = [v for v in values if v is not None]
+    return sum(got) / len(got) if got else None
+
+
+def first_day(history: History) -> date | None:
+    """The date of the client's first check-in or session (None when there is neither)."""
+    days = [day_of(x[0]) for x in (history.checkins, history.sessions) if x]
+    return min(days) if days else None
+
+
+def daily(history: History, knee: Knee, today: date, *, start: date | None = None) -> Series:
+    """Each day's highest soreness for one knee, from ``start`` (default: first record) to today."""
+    start = start or first_day(history) or today
+    ratings = ratings_by_day(clip(history, start, today))
+    side = KNEES.index(knee)
+    return Series(
+        start,
+        tuple(
+            r[side] if (r := ratings.get(start + timedelta(i))) else None
+            for i in range((today - start).days + 1)
+        ),
+    )
+
+
+def rolling_mean(series: Series, days: int = ROLLING_DAYS) -> Series:
+    """Mean of the rated days among the ``days`` days ending on each day (None if none rated)."""
+    out: list[float | None] = []
+    total, count = 0.0, 0
+    for i, v in enumerate(series.values):
+        if v is not None:
+            total, count = total + v, count + 1
+        if i >= days and (old := series.values[i - days]) is not None:
+            total, count = total - old, count - 1
+        out.append(total / count if count else None)
+    return Series(series.start, tuple(out))
+
+
+def zone(value: float) -> Zone:
+    """The pain-monitoring zone of a rating (Silbernagel et al. 2007; see ACCEPTABLE_MAX)."""
+    return "safe" if value <= SAFE_MAX else "acceptable" if value <= ACCEPTABLE_MAX else "high"
+
+
+@dataclass(frozen=True)
+class Week:
+    """Seven days to ``end``: mean daily and next-morning soreness per knee, runs and sessions."""
+
+    start: date
+    end: date
+    soreness: Mapping[Knee, float | None]
+    morning: Mapping[Knee, float | None]
+    km: float
+    runs: int
+    stretched_runs: int
+    sessions: int
+
+
+def _is_run(c: CheckIn) -> bool:
+    return c.context == "after-run" and c.km is not None and c.km > 0
+
+
+def _week(history: History, start: date, end: date) -> Week:
+    part = clip(history, start, end)
+    ratings = ratings_by_day(part).values()
+    mornings = [c for c in part.checkins if c.context == "next-morning"]
+    runs = [c for c in part.checkins if _is_run(c)]
+    stretched = {s.started_at.date() for s in part.sessions if s.completed}
+    return Week(
+        start,
+        end,
+        {k: mean_of(r[i] for r in ratings) for i, k in enumerate(KNEES)},
+        {k: mean_of(getattr(c, k) for c in mornings) for k in KNEES},
+        sum(c.km or 0.0 for c in runs),
+        len(runs),
+        sum(c.at.date() in stretched for c in runs),
+        sum(s.completed for s in part.sessions),
+    )
+
+
+def weekly(history: History, today: date, weeks: int | None = None) -> tuple[Week, ...]:
+    """Seven-day blocks counted back from today, oldest first; the last one ends today.
+
+    Blocks end today (rather than on Sundays) so "this week" is always a full seven days and the
+    flags, bars and tables all use the same weeks. ``weeks=None`` reaches back to the first record.
+    """
+    if weeks is None:
+        weeks = (today - (first_day(history) or today)).days // 7 + 1
+    ends = [today - timedelta(7 * k) for k in range(weeks - 1, -1, -1)]
+    return tuple(_week(history, end - timedelta(6), end) for end in ends)
+
+
+def weekly_change(weeks: Sequence[Week], knee: Knee) -> tuple[float | None, ...]:
+    """Each week's mean soreness minus the week before (None for the first week or a gap)."""
+    out: list[float | None] = [None]
+    for before, after in itertools.pairwise(weeks):
+        a, b = after.soreness[knee], before.soreness[knee]
+        out.append(None if a is None or b is None else a - b)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class BaselineChange:
+    """Mean daily soreness in the first 14 days of records against the last 14 days."""
+
+    knee: Knee
+    baseline: float | None
+    current: float | None
+    verdict: Verdict
+
+    @property
+    def change(self) -> float | None:
+        return (
+            None if self.baseline is None or self.current is None else self.current - self.baseline
+        )
+
+    @property
+    def fraction(self) -> float | None:
+        """The change as a share of the baseline (None when the baseline is 0)."""
+        return self.change / self.baseline if self.change is not None and self.baseline else None
+
+    @property
+    def words(self) -> str:
+        """The change in plain words, without naming the knee."""
+        if self.change is None or self.baseline is None or self.current is None:
+            return f"not enough data yet (needs {2 * BASELINE_DAYS} days of check-ins)."
+        share = f", {self.fraction:+.0%}" if self.fraction is not None else ""
+        return (
+            f"{self.baseline:.1f} in the first {BASELINE_DAYS} days, {self.current:.1f} in the "
+            f"last {BASELINE_DAYS} ({self.change:+.1f} points{share}): {self.verdict}."
+        )
+
+    def __str__(self) -> str:
+        return f"{self.knee.capitalize()} knee: {self.words}"
+
+
+def verdict(baseline: float, current: float) -> Verdict:
+    """Whether a change in mean soreness is clinically meaningful (Farrar et al. 2001).
+
+    Meaningful: at least 2 points, or at least 30% of the baseline and at least 1 point (see
+    SMALLEST_CHANGE). Boundaries count: exactly 2 points, or exactly 30% and 1 point, is meaningful.
+    """
+    change = current - baseline
+    size = abs(change)
+    big = size >= MCID_POINTS - EPS or (
+        baseline > 0 and size / baseline >= MCID_FRACTION - EPS and size >= SMALLEST_CHANGE - EPS
+    )
+    if not big:
+        return "no meaningful change"
+    return "improving" if change < 0 else "worsening"
+
+
+def change_from_baseline(history: History, knee: Knee, today: date) -> BaselineChange:
+    """Change in one knee's soreness since the first 14 days of check-ins.
+
+    "Not enough data" until the last 14 days and the first 14 no longer overlap, or when either
+    has no ratings: a verdict from overlapping windows would compare the client with themselves.
+    """
+    if not history.checkins or (first := history.checkins[0].at.date()) > today:
+        return BaselineChange(knee, None, None, "not enough data")
+    series = daily(history, knee, today, start=first)
+    baseline = mean_of(series.values[:BASELINE_DAYS])
+    recent = today - timedelta(BASELINE_DAYS - 1)
+    current = (
+        mean_of(series.values[(recent - first).days :])
+        if recent > first + timedelta(BASELINE_DAYS - 1)
+        else None
+    )
+    if baseline is None or current is None:
+        return BaselineChange(knee, baseline, current, "not enough data")
+    return BaselineChange(knee, baseline, current, verdict(baseline, current))
+
+
+FlagCode = Literal["high-after-run", "morning-higher", "rising", "distance-jump"]
+_MODEL = "the pain-monitoring model (Silbernagel et al. 2007)"
+_FLAGS: dict[FlagCode, tuple[str, str]] = {
+    "high-after-run": (
+        "{Knee} knee above 5 after a run",
+        "Rated {now}/10 after the run on {day:%a %d %b}, above the limit of 5 in {model}. Worth a "
+        "look: consider easing the running until soreness after runs stays at 5 or below.",
+    ),
+    "morning-higher": (
+        "{Knee} knee sorer the morning after",
+        "Next-morning soreness averaged {now:.1f} in the last 7 days against {before:.1f} the "
+        "week before. In {model} soreness should settle by the next morning. Worth a look: "
+        "consider holding the running load steady until it does.",
+    ),
+    "rising": (
+        "{Knee} knee soreness rising",
+        "Mean daily soreness {now:.1f} in the last 7 days against {before:.1f} the week before. "
+        "In {model} soreness should not build from week to week. Consider asking what changed "
+        "(distance, pace, hills, shoes) and easing the load.",
+    ),
+    "distance-jump": (
+        "Weekly distance up more than 30%",
+        "{now:.1f} km in the last 7 days against {before:.1f} km the week before ({rise:+.0%}). "
+        "Novice runners who raised their weekly distance by more than 30% had more knee and other "
+        "overuse injuries in one cohort study (Nielsen et al. 2014); it is an association, not "
+        "proof. Consider a gentler build-up.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Something in the last week a physio may want to act on, with the numbers, in plain words."""
+
+    code: FlagCode
+    knee: Knee | None
+    title: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.title}. {self.detail}"
+
+
+def _flag(code: FlagCode, knee: Knee | None, **numbers: object) -> Flag:
+    title, detail = _FLAGS[code]
+    words = {"Knee": (knee or "").capitalize(), "model": _MODEL, **numbers}
+    return Flag(code, knee, title.format(**words), detail.format(**words))
+
+
+def flags(history: History, today: date) -> tuple[Flag, ...]:
+    """The flags for the seven days ending today, compared where relevant with the seven before.
+
+    - soreness above 5 after a run (the top of the acceptable zone, Silbernagel et al. 2007);
+    - next-morning soreness at least 1 point higher than the week before (SMALLEST_CHANGE);
+    - mean daily soreness at least 1 point higher than the week before (SMALLEST_CHANGE);
+    - weekly distance more than 30% above the week before (DISTANCE_JUMP, Nielsen et al. 2014).
+    """
+    out: list[Flag] = []
+    week = clip(history, today - timedelta(6), today).checkins
+    runs = [c for c in week if c.context == "after-run"]
+    before, now = weekly(history, today, 2)
+    for knee in KNEES:
+        worst = max(runs, key=lambda c: (getattr(c, knee), c.at), default=None)
+        if worst is not None and getattr(worst, knee) > ACCEPTABLE_MAX:
+            out.append(_flag("high-after-run", knee, now=getattr(worst, knee), day=worst.at))
+        rises: tuple[tuple[FlagCode, str], ...] = (
+            ("morning-higher", "morning"),
+            ("rising", "soreness"),
+        )
+        for code, field in rises:
+            b, n = getattr(before, field)[knee], getattr(now, field)[knee]
+            if b is not None and n is not None and n - b >= SMALLEST_CHANGE - EPS:
+                out.append(_flag(code, knee, now=n, before=b))
+    if before.km > 0 and now.km > before.km * (1 + DISTANCE_JUMP) + EPS:
+        out.append(
+            _flag("distance-jump", None, now=now.km, before=before.km, rise=now.km / before.km - 1)
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Adherence:
+    """How often runs were followed by a completed stretch session the same day.
+
+    A run is an after-run check-in with a distance; a session counts when played to the end.
+    """
+
+    start: date
+    end: date
+    runs: int
+    stretched_runs: int
+    sessions: int
+
+    @property
+    def share(self) -> float | None:
+        return self.stretched_runs / self.runs if self.runs else None
+
+    @property
+    def sessions_per_week(self) -> float:
+        return self.sessions * 7 / ((self.end - self.start).days + 1)
+
+    def __str__(self) -> str:
+        runs = (
+            f"{self.stretched_runs} of {self.runs} runs followed by a stretch session "
+            f"({self.share:.0%})"
+            if self.share is not None
+            else "no runs recorded"
+        )
+        return f"{runs}; {self.sessions_per_week:.1f} sessions a week"
+
+
+def adherence(history: History, today: date, days: int | None = RECENT_DAYS) -> Adherence:
+    """Adherence over the ``days`` days ending today (``None``: since the first record)."""
+    start = (first_day(history) or today) if days is None else today - timedelta(days - 1)
+    week = _week(history, start, today)
+    return Adherence(start, today, week.runs, week.stretched_runs, week.sessions)
+
+
+def activity(history: History, start: date, end: date) -> dict[date, Activity]:
+    """What happened each day: a run, a completed stretch session, both, or neither."""
+    part = clip(history, start, end)
+    ran = {c.at.date() for c in part.checkins if _is_run(c)}
+    stretched = {s.started_at.date() for s in part.sessions if s.completed}
+    out: dict[date, Activity] = {}
+    for i in range((end - start).days + 1):
+        d = start + timedelta(i)
+        out[d] = (
+            ("both" if d in stretched else "ran")
+            if d in ran
+            else ("stretched" if d in stretched else "neither")
+        )
+    return out
+
+
+def assignment_on(history: History, day: date) -> Assignment | None:
+    """The routine version the client was on that day (the latest assignment not after it)."""
+    current = [a for a in history.assignments if a.since <= day]
+    return max(current, key=lambda a: a.since) if current else None

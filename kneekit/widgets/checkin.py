@@ -1,0 +1,152 @@
+"""The soreness check-in form: two knees on the 0–10 scale, the run, a note, Save."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import ipywidgets as w
+
+from kneekit.errors import KneekitError
+from kneekit.session import Clock, SystemClock
+from kneekit.soreness import CONTEXTS, CheckIn, check_in
+from kneekit.widgets.common import message
+
+if TYPE_CHECKING:
+    from kneekit.store import Client, Store
+
+CONTEXT_WORDS = {
+    "after-run": "Just after a run",
+    "after-stretch": "Just after stretching",
+    "next-morning": "The morning after a run",
+    "other": "Some other time",
+}
+
+
+def _number(raw: str) -> object:
+    """Empty means 'not given'; anything else that is not a number goes to the domain as typed,
+    so the message it gives quotes exactly what the person entered."""
+    raw = raw.strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        return raw
+
+
+class CheckInForm(w.VBox):
+    """Enter one check-in. The domain (:func:`kneekit.soreness.check_in`) decides what is valid;
+    the form only shows its verdict next to the field concerned.
+
+    Pass ``client`` to fix whose check-in it is (the client's own page), or ``client_of`` when a
+    surrounding view (the session player) decides; with neither, the form offers the clinic's
+    clients to choose from.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock | None = None,
+        client: Client | None = None,
+        context: str = "after-run",
+        title: str = "How do your knees feel?",
+        on_saved: Callable[[CheckIn], None] | None = None,
+        client_of: Callable[[], int | None] | None = None,
+    ) -> None:
+        self.store = store
+        self.clock: Clock = clock or SystemClock()
+        self.client = client
+        self.client_of = client_of
+        self.on_saved = on_saved
+        wide = {"style": {"description_width": "10em"}, "layout": w.Layout(width="32em")}
+        self.picker = w.Dropdown(
+            description="Client",
+            options=[(c.name, c.id) for c in store.clients()] if self._chooses() else [],
+            **wide,
+        )
+        self.context = w.Dropdown(
+            description="When",
+            options=[(CONTEXT_WORDS[c], c) for c in CONTEXTS],
+            value=context,
+            **wide,
+        )
+        self.left = w.IntSlider(value=0, min=0, max=10, description="Left knee", **wide)
+        self.right = w.IntSlider(value=0, min=0, max=10, description="Right knee", **wide)
+        self.km = w.Text(description="Run distance (km)", placeholder="optional", **wide)
+        self.minutes = w.Text(description="Run time (minutes)", placeholder="optional", **wide)
+        self.note = w.Textarea(description="Note", placeholder="optional", **wide)
+        self.save = w.Button(description="Save check-in", button_style="primary", icon="check")
+        self.save.add_class("kneekit-checkin-save")
+        self.status = w.HTML()
+        self.status.add_class("kneekit-checkin-status")
+        self.errors = {name: w.HTML() for name in ("left", "right", "context", "km", "minutes")}
+        self.errors["note"] = w.HTML()
+        self.errors["at"] = w.HTML()
+        self.save.on_click(lambda _: self.submit())
+
+        def row(field: str, control: w.Widget) -> w.HBox:
+            return w.HBox([control, self.errors[field]])
+
+        scale = w.HTML(
+            '<div style="margin-left:10em;font-size:0.95em">0 = no soreness &nbsp;·&nbsp; '
+            "10 = worst imaginable</div>"
+        )
+        children: list[w.Widget] = [w.HTML(f"<h3>{title}</h3>")]
+        if self._chooses():
+            children.append(self.picker)
+        children += [
+            row("context", self.context),
+            scale,
+            row("left", self.left),
+            row("right", self.right),
+            row("km", self.km),
+            row("minutes", self.minutes),
+            row("note", self.note),
+            self.errors["at"],
+            self.save,
+            self.status,
+        ]
+        super().__init__(children)
+        self.add_class("kneekit-checkin")
+
+    def _chooses(self) -> bool:
+        return self.client is None and self.client_of is None
+
+    def client_id(self) -> int | None:
+        if self.client is not None:
+            return self.client.id
+        return self.client_of() if self.client_of is not None else self.picker.value
+
+    def submit(self) -> CheckIn | None:
+        """Validate and save; on any problem show it beside its field and save nothing."""
+        for label in self.errors.values():
+            label.value = ""
+        client_id = self.client_id()
+        if client_id is None:
+            self.status.value = message("error", "Choose a client first.")
+            return None
+        try:
+            checkin = check_in(
+                client_id,
+                self.clock.now(),
+                self.left.value,
+                self.right.value,
+                now=self.clock.now(),
+                context=self.context.value,
+                km=_number(self.km.value),
+                minutes=_number(self.minutes.value),
+                note=self.note.value,
+            )
+            self.store.add_checkin(checkin)
+        except KneekitError as error:
+            for problem in error.problems:
+                target = self.errors.get(problem.field, self.errors["at"])
+                target.value = message("error", problem.message)
+            self.status.value = message("error", "Not saved: please correct the marked field.")
+            return None
+        saved = f"Saved at {checkin.at.astimezone():%H:%M}"
+        self.status.value = message("ok", f"{saved}: left {checkin.left}, right {checkin.right}.")
+        if self.on_saved is not None:
+            self.on_saved(checkin)
+        return checkin

@@ -1,0 +1,72 @@
+"""Small pieces every kneekit view shares: big readable text, figures as images, sounds."""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+import struct
+import wave
+from functools import cache
+from typing import TYPE_CHECKING
+
+import ipywidgets as w
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+SIDE_WORDS = {"left": "Left leg", "right": "Right leg", "both": "Both legs"}
+NOTICES = {"ok": ("#1b5e20", "✔"), "error": ("#b71c1c", "✖"), "info": ("#0d47a1", "•")}
+
+
+def text(value: str, size: str = "1.2em", weight: str = "normal", cls: str = "") -> str:
+    """Escaped HTML for a line of text at a given size: user data never becomes markup."""
+    return (
+        f'<div class="{cls}" style="font-size:{size};font-weight:{weight};line-height:1.25">'
+        f"{html.escape(value)}</div>"
+    )
+
+
+def message(kind: str, value: str) -> str:
+    """A coloured notice, doubled by a symbol so it survives greyscale and colour-blindness."""
+    colour, icon = NOTICES[kind]
+    return (
+        f'<div class="kneekit-{kind}" style="color:{colour};font-size:1.1em">'
+        f"{icon} {html.escape(value)}</div>"
+    )
+
+
+def figure_image(fig: Figure, width: str = "100%") -> w.Image:
+    """A figure as a PNG image widget: no Output capture, so it renders the same under Voilà."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    return w.Image(value=buffer.getvalue(), format="png", layout=w.Layout(width=width))
+
+
+@cache
+def tone(frequency: float, seconds: float, volume: float = 0.5) -> bytes:
+    """A short sine beep as WAV bytes, with 5 ms fades so it does not click."""
+    rate = 22050
+    count = int(rate * seconds)
+    fade = int(rate * 0.005)
+    frames = bytearray()
+    for i in range(count):
+        envelope = min(1.0, i / fade, (count - i) / fade)
+        sample = volume * envelope * math.sin(2 * math.pi * frequency * i / rate)
+        frames += struct.pack("<h", int(sample * 32767))
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(bytes(frames))
+    return buffer.getvalue()
+
+
+#: What each transition sounds like: count-in ticks are short, a new hold is higher and longer.
+SOUNDS = {
+    "count": (660.0, 0.12),
+    "hold": (880.0, 0.35),
+    "change": (523.0, 0.35),
+    "done": (784.0, 0.8),
+}

@@ -1,0 +1,120 @@
+"""One client's soreness over time: the trend figure, the flags, adherence, routine versions."""
+
+from __future__ import annotations
+
+import html
+import random
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+import ipywidgets as w
+
+from kneekit import trends, variants
+from kneekit.session import Clock, SystemClock
+from kneekit.soreness import History
+from kneekit.widgets.common import figure_image, message
+
+if TYPE_CHECKING:
+    from kneekit.store import Client, Store
+
+DEFAULT_WEEKS = 12
+"""The demo clinic and a typical block of physio follow-up both span about twelve weeks."""
+
+ADVICE = (
+    "kneekit points out patterns worth a look; it does not diagnose. Stretching is an adjunct: "
+    "for runners' knee pain, strengthening comes first."
+)
+
+
+def _bullets(items: list[str]) -> str:
+    return (
+        "<ul style='font-size:1.1em'>"
+        + "".join(f"<li>{html.escape(i)}</li>" for i in items)
+        + "</ul>"
+    )
+
+
+class TrendsView(w.VBox):
+    """Soreness trends for one client over a date range.
+
+    With ``client`` fixed (a client's own page) it shows their trend and adherence only; for the
+    physio it adds the flags, the change from baseline and the routine-version comparison.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock | None = None,
+        client: Client | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.store = store
+        self.clock: Clock = clock or SystemClock()
+        self.client = client
+        self.seed = seed
+        today = self.clock.now().date()
+        label = {"style": {"description_width": "5em"}}
+        self.picker = w.Dropdown(
+            description="Client",
+            options=[(c.name, c.id) for c in store.clients()] if client is None else [],
+            **label,
+        )
+        self.start = w.DatePicker(
+            description="From", value=today - timedelta(weeks=DEFAULT_WEEKS), **label
+        )
+        self.end = w.DatePicker(description="To", value=today, **label)
+        self.body = w.VBox()
+        self.body.add_class("kneekit-trends")
+        for control in (self.picker, self.start, self.end):
+            control.observe(lambda _: self.refresh(), "value")
+        top = [self.picker] if client is None else []
+        super().__init__([w.HBox([*top, self.start, self.end]), self.body])
+        self.refresh()
+
+    def client_id(self) -> int | None:
+        return self.client.id if self.client is not None else self.picker.value
+
+    def refresh(self) -> None:
+        from kneekit import plots  # matplotlib is loaded when a figure is first drawn
+
+        client_id, start, end = self.client_id(), self.start.value, self.end.value
+        if client_id is None:
+            self.body.children = (w.HTML(message("info", "No clients yet.")),)
+            return
+        if start is None or end is None or start > end:
+            self.body.children = (
+                w.HTML(message("error", "Choose a 'From' date on or before the 'To' date.")),
+            )
+            return
+        history = trends.clip(self.store.history(client_id), start, end)
+        parts: list[w.Widget] = [
+            w.HTML(f"<h3>{html.escape(history.name)}: {start:%d %b} to {end:%d %b %Y}</h3>"),
+            figure_image(plots.soreness_trend(history, end, start=start)),
+        ]
+        if self.client is None:
+            parts.append(w.HTML(self._physio_notes(history, end)))
+        parts += [
+            w.HTML(
+                f"<p style='font-size:1.1em'><b>Stretching after runs:</b> "
+                f"{html.escape(str(trends.adherence(history, end, days=None)))}</p>"
+            ),
+            figure_image(plots.adherence_calendar(history, end), width="80%"),
+            w.HTML(f"<p><i>{html.escape(ADVICE)}</i></p>"),
+        ]
+        self.body.children = tuple(parts)
+
+    def _physio_notes(self, history: History, today: date) -> str:
+        flags = trends.flags(history, today)
+        out = "<h4>Worth a look this week</h4>" + (
+            _bullets([str(f) for f in flags]) if flags else "<p>Nothing flagged this week.</p>"
+        )
+        out += "<h4>Change from the first two weeks</h4>" + _bullets(
+            [str(trends.change_from_baseline(history, knee, today)) for knee in trends.KNEES]
+        )
+        comparison = variants.compare_variants(history, today, random.Random(self.seed))
+        if comparison.differences:
+            out += "<h4>Routine versions compared</h4>" + _bullets(
+                [str(d) for d in comparison.differences]
+            )
+            out += "<p><b>Read with care:</b></p>" + _bullets(list(comparison.caveats))
+        return out

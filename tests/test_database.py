@@ -1,0 +1,368 @@
+"""Opening the clinic database: where it lives, files it refuses untouched, faults, migrations,
+and several writers at once (real SQLite files and real processes; no mocks)."""
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.exc import OperationalError
+
+from kneekit import schema
+from kneekit.database import default_db_path
+from kneekit.errors import StoreError
+from kneekit.soreness import check_in
+from kneekit.store import Store
+
+NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    """Every file in ``folder`` with its bytes: what "left untouched" must keep equal."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def integrity(path: Path) -> str:
+    with sqlite3.connect(path) as raw:
+        result = raw.execute("PRAGMA integrity_check").fetchone()[0]
+    raw.close()
+    return result
+
+
+def some_records(path: Path, checkins: int = 200) -> None:
+    with Store.open(path) as store:
+        client = store.add_client("Ada L.", NOW)
+        with store.batch():
+            for i in range(checkins):
+                store.add_checkin(check_in(client.id, NOW - timedelta(hours=i), 3, 4, now=NOW))
+
+
+# -- where the database lives ----------------------------------------------------------------
+def test_the_default_location_is_the_data_folder_unless_kneekit_db_says(monkeypatch, tmp_path):
+    monkeypatch.delenv("KNEEKIT_DB", raising=False)
+    assert default_db_path().name == "clinic.sqlite3"
+    assert "kneekit" in default_db_path().parts
+    target = tmp_path / "new" / "folder" / "mine.sqlite3"
+    monkeypatch.setenv("KNEEKIT_DB", str(target))
+    assert default_db_path() == target
+    with Store.open() as store:
+        assert store.path == target
+        store.add_client("Ada L.", NOW)
+    assert target.stat().st_mode & 0o777 == 0o600  # health records: the owner only
+    with Store.open(f"sqlite:///{target}") as again:  # the same file, named as a URL
+        assert [c.name for c in again.clients()] == ["Ada L."]
+    monkeypatch.setenv("KNEEKIT_DB", f"sqlite:///{target}")  # KNEEKIT_DB may be a URL too
+    with Store.open() as again:
+        assert again.path == target
+
+
+@pytest.mark.parametrize("url", ["nosuchdb://ann:s3cret@db.example/clinic", "postgresql://:x"])
+def test_an_unusable_database_address_is_refused_without_echoing_a_password(url):
+    with pytest.raises(StoreError, match="this database address cannot be used") as refused:
+        Store.open(url)
+    assert "s3cret" not in str(refused.value)
+
+
+def test_the_database_uses_wal_and_foreign_keys(store):
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+
+
+# -- files that are refused and left exactly as they were ------------------------------------
+def other_app(path: Path) -> None:
+    with sqlite3.connect(path) as raw:
+        raw.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+        raw.execute("INSERT INTO notes (body) VALUES ('not clinic data')")
+    raw.close()
+
+
+def newer_schema(path: Path) -> None:
+    some_records(path, 5)
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE kneekit_meta SET value = '99' WHERE key = 'schema_version'")
+    raw.close()
+
+
+def cut_in_half(path: Path) -> None:
+    some_records(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2 + 100])
+
+
+def cut_at_a_page(path: Path) -> None:
+    some_records(path)
+    path.write_bytes(path.read_bytes()[: 2 * 4096])
+
+
+def garbage_after_header(path: Path) -> None:
+    some_records(path)
+    data = path.read_bytes()
+    path.write_bytes(data[:100] + bytes(range(256)) * ((len(data) - 100) // 256) + b"x" * 60)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.write_bytes(b""), "the file is empty"),
+        (lambda p: p.write_bytes(os.urandom(5000)), "not an SQLite database"),
+        (lambda p: p.write_text("name,knee\nAda,3\n"), "not an SQLite database"),
+        (other_app, "not a kneekit database \\(it holds other tables: notes\\)"),
+        (newer_schema, "written by a newer kneekit \\(schema version 99"),
+        (cut_in_half, "damaged \\(it has been cut short\\)"),
+        (cut_at_a_page, "damaged \\(it has been cut short\\)"),
+        (garbage_after_header, "damaged"),
+        (lambda p: p.mkdir(), "this is a folder"),
+    ],
+    ids=["empty", "random", "csv", "other-app", "newer", "half", "at-page", "garbage", "folder"],
+)
+def test_files_that_are_not_a_usable_kneekit_database_are_refused_untouched(
+    tmp_path, make, message
+):
+    path = tmp_path / "clinic.sqlite3"
+    make(path)
+    before = files(tmp_path) if path.is_file() else {}
+    with pytest.raises(StoreError, match=message) as refused:
+        Store.open(path)
+    assert str(path) in str(refused.value)
+    if path.is_file():
+        assert files(tmp_path) == before  # not a byte changed, no -wal or -shm left beside it
+
+
+def test_a_read_only_database_is_refused_untouched(tmp_path):
+    path = tmp_path / "clinic.sqlite3"
+    some_records(path, 5)
+    path.chmod(0o444)
+    before = files(tmp_path)
+    with pytest.raises(StoreError, match="the database file is read-only"):
+        Store.open(path)
+    assert files(tmp_path) == before
+
+
+def test_a_full_disk_is_a_clear_message_and_keeps_what_was_saved(store, db_path):
+    ada = store.add_client("Ada L.", NOW)
+    with store.engine.connect() as conn:
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+
+    @event.listens_for(store.engine, "connect")
+    def tiny_disk(dbapi, _record):  # SQLite's own size cap stands in for a full disk
+        dbapi.execute(f"PRAGMA max_page_count = {pages + 2}")
+
+    store.engine.dispose()
+    saved = 0
+
+    def fill() -> None:
+        nonlocal saved
+        for i in range(500):
+            note = f"{i} " + "x" * 1900
+            store.add_checkin(check_in(ada.id, NOW - timedelta(hours=i), 2, 2, now=NOW, note=note))
+            saved += 1
+
+    with pytest.raises(StoreError, match="the disk is full") as full:
+        fill()
+    assert "nothing was saved" in str(full.value)
+    assert 0 < saved < 500
+    assert [int(c.note.split()[0]) for c in store.history(ada.id).checkins] == list(
+        range(saved - 1, -1, -1)
+    )
+    store.close()
+    assert integrity(db_path) == "ok"
+
+
+# -- migrations ------------------------------------------------------------------------------
+def v1_copy(tmp_path: Path) -> Path:
+    path = tmp_path / "clinic-v1.sqlite3"
+    shutil.copyfile(FIXTURES / "clinic-v1.sqlite3", path)
+    return path
+
+
+def shape(path: Path) -> dict[str, object]:
+    """Tables, their columns and indexes: what a migrated and a new database must share."""
+    with sqlite3.connect(path) as raw:
+        tables = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        out = {
+            t: (
+                [c[1:] for c in raw.execute(f"PRAGMA table_info({t})")],
+                sorted(
+                    (i[1], i[2], [c[2] for c in raw.execute(f"PRAGMA index_info('{i[1]}')")])
+                    for i in raw.execute(f"PRAGMA index_list({t})")
+                ),
+            )
+            for t in sorted(tables)
+        }
+    raw.close()
+    return out
+
+
+def test_a_first_schema_database_opens_with_every_row_intact(tmp_path):
+    expected = json.loads((FIXTURES / "clinic-v1.rows.json").read_text(encoding="utf-8"))
+    path = v1_copy(tmp_path)
+    with Store.open(path) as store:
+        assert [c.name for c in store.clients()] == ["Ada L.", "Bo <script>alert(1)</script> K."]
+        assert store.client_for_share(expected["live_token"], NOW) == store.clients()[0]
+        assert [len(h.checkins) for h in store.histories()] == [20, 20]
+        store.add_checkin(check_in(1, NOW, 1, 1, now=NOW))  # and it takes new records
+    with sqlite3.connect(path) as raw:
+        for table, old_rows in expected["rows"].items():
+            if table == "kneekit_meta":
+                continue
+            columns = ", ".join(expected["columns"][table])
+            now_rows = [list(r) for r in raw.execute(f"SELECT {columns} FROM {table}")]
+            assert now_rows[: len(old_rows)] == old_rows, table
+        version = raw.execute("SELECT value FROM kneekit_meta WHERE key='schema_version'")
+        assert version.fetchone()[0] == str(schema.SCHEMA_VERSION)
+    raw.close()
+    Store.open(tmp_path / "new.sqlite3").close()
+    assert shape(path) == shape(tmp_path / "new.sqlite3")
+    assert integrity(path) == "ok"
+
+
+def test_migrations_run_in_order_and_a_newer_result_is_then_refused(tmp_path):
+    path = v1_copy(tmp_path)
+
+    def add_pace(conn):
+        conn.execute(text("ALTER TABLE checkins ADD COLUMN pace REAL"))
+        conn.execute(text("UPDATE checkins SET pace = minutes / km WHERE km > 0"))
+
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        schema.upgrade(conn, 1, target=2, migrations={1: add_pace})
+    engine.dispose()
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT count(*), count(pace) FROM checkins").fetchone() == (40, 20)
+    raw.close()
+    before = files(tmp_path)
+    with pytest.raises(StoreError, match="newer kneekit \\(schema version 2; this kneekit reads"):
+        Store.open(path)
+    assert files(tmp_path) == before
+
+
+def test_a_failed_migration_leaves_the_database_as_it_was(tmp_path):
+    path = v1_copy(tmp_path)
+
+    def broken(conn):
+        conn.execute(text("DELETE FROM checkins"))
+        conn.execute(text("ALTER TABLE no_such_table ADD COLUMN x INTEGER"))
+
+    engine = create_engine(f"sqlite:///{path}")
+    with pytest.raises(OperationalError, match="no such table"), engine.begin() as conn:
+        schema.upgrade(conn, 1, target=2, migrations={1: broken})
+    engine.dispose()
+    with Store.open(path) as store:  # still version 1, with every check-in
+        assert sum(len(h.checkins) for h in store.histories()) == 40
+
+
+# -- crashes and several writers at once -----------------------------------------------------
+CRASHING_WRITER = """
+import sys
+from kneekit.routines import default_routine
+from kneekit.session import ManualClock, Session
+from kneekit.soreness import check_in
+from kneekit.store import Store
+
+store = Store.open(sys.argv[1])
+clock = ManualClock()
+client = store.add_client("Crash C.", clock.now())
+session = Session(default_routine(), clock)
+sid = store.start_session(client.id, None, clock.now())
+session.start()
+saved = 0
+while saved < 7:
+    clock.advance(1)
+    for event in session.tick().events:
+        if event.kind == "step-ended":
+            store.save_step(sid, event.record)
+            saved += 1
+            print("step", saved, flush=True)
+clock.advance(10)  # in the middle of the next hold
+n = 0
+while True:  # and writing check-ins until killed, likely in the middle of one
+    store.add_checkin(check_in(client.id, clock.now(), n % 11, 2, now=clock.now()))
+    n += 1
+    print("checkin", n, flush=True)
+"""
+
+
+def test_a_writer_killed_mid_session_loses_nothing_it_had_saved(tmp_path):
+    path = tmp_path / "clinic.sqlite3"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", CRASHING_WRITER, str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    acknowledged = 0
+    for line in writer.stdout:
+        if line.startswith("checkin"):
+            acknowledged = int(line.split()[1])
+            if acknowledged >= 50:
+                break
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    writer.stdout.close()
+    writer.stderr.close()
+    assert writer.returncode == -signal.SIGKILL
+    assert integrity(path) == "ok"
+    with Store.open(path) as store:
+        steps = store.session_steps(1)
+        history = store.history(1)
+    assert [s.index for s in steps] == list(range(7))
+    assert [s.kind for s in steps[:3]] == ["prepare", "hold", "switch"]
+    assert history.sessions[0].completed is False
+    assert history.sessions[0].held_s == 90.0  # the three holds finished before the kill
+    assert len(history.checkins) >= acknowledged
+
+
+CONCURRENT_WRITER = """
+import sys
+from datetime import UTC, datetime, timedelta
+from kneekit.soreness import check_in
+from kneekit.store import Store
+
+store = Store.open(sys.argv[1])
+who = int(sys.argv[2])
+now = datetime(2026, 3, 2, tzinfo=UTC)
+print("ready", flush=True)
+sys.stdin.readline()  # wait until both writers are ready, then go together
+for i in range(500):
+    store.add_checkin(check_in(who, now - timedelta(minutes=i), i % 11, who, now=now))
+print("done", flush=True)
+"""
+
+
+def test_two_processes_writing_500_checkins_each_at_once_lose_none(tmp_path):
+    path = tmp_path / "clinic.sqlite3"
+    with Store.open(path) as store:
+        store.add_client("Ada L.", NOW)
+        store.add_client("Bo K.", NOW)
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", CONCURRENT_WRITER, str(path), str(who)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for who in (1, 2)
+    ]
+    assert [writer.stdout.readline() for writer in writers] == ["ready\n", "ready\n"]
+    for writer in writers:
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    results = [writer.communicate() for writer in writers]
+    assert [(w.returncode, out, err) for w, (out, err) in zip(writers, results, strict=True)] == [
+        (0, "done\n", ""),
+        (0, "done\n", ""),
+    ]
+    with Store.open(path) as store:
+        assert [len(h.checkins) for h in store.histories()] == [500, 500]
+    assert integrity(path) == "ok"

@@ -1,0 +1,252 @@
+"""The routine lab, trends, clinic overview and client page, on a real demo clinic database."""
+
+import html
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import ipywidgets as w
+import pytest
+
+from kneekit.demo import make_demo
+from kneekit.routines import default_routine
+from kneekit.session import ManualClock
+from kneekit.store import Store
+from kneekit.widgets import ClinicOverview, RoutineLab, TrendsView, client_page
+from kneekit.widgets.checkin import CheckInForm
+from kneekit.widgets.player import SessionPlayer
+
+TODAY = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    with Store.open(path) as store:
+        make_demo(store, TODAY.date())
+    return path
+
+
+@pytest.fixture
+def demo(demo_file: Path, tmp_path: Path):
+    """A private copy of the demo clinic, so tests that write cannot disturb each other."""
+    copy = tmp_path / "demo.sqlite3"
+    copy.write_bytes(demo_file.read_bytes())
+    with Store.open(copy) as store:
+        yield store
+
+
+@pytest.fixture
+def now() -> ManualClock:
+    return ManualClock(TODAY)
+
+
+def all_widgets(root: w.Widget) -> list[w.Widget]:
+    found, todo = [], [root]
+    while todo:
+        widget = todo.pop()
+        found.append(widget)
+        todo += [c for c in getattr(widget, "children", ()) if isinstance(c, w.Widget)]
+    return found
+
+
+def page_text(root: w.Widget) -> str:
+    texts = []
+    for widget in all_widgets(root):
+        for trait in ("value", "description", "options", "_titles", "titles"):
+            value = getattr(widget, trait, None)
+            if isinstance(value, str | tuple | list | dict):
+                texts.append(str(value))
+    return html.unescape("\n".join(texts))
+
+
+def shown(widget: w.HTML) -> str:
+    """What a person reads in an HTML widget (entities decoded)."""
+    return html.unescape(widget.value)
+
+
+# -- routine lab --------------------------------------------------------------------------------
+def test_lab_starts_from_the_default_routine_with_a_live_summary(demo, now):
+    lab = RoutineLab(demo, now)
+    assert lab.routine == default_routine()
+    assert "28 steps, 8 min 30 s" in lab.summary.value
+    lab.rows.children[0].reps.value = 1
+    assert "24 steps, 7 min 15 s" in lab.summary.value
+    assert "quadriceps: 30 s on each leg, short of the ~60 s guideline" in lab.summary.value
+
+
+def test_lab_reorders_adds_and_removes(demo, now):
+    lab = RoutineLab(demo, now)
+    first = lab.rows.children[0]
+    lab.move(first, +1)
+    assert [r.stretch.value for r in lab.rows.children][:2] == ["hamstring", "quadriceps"]
+    lab.remove(first)
+    lab.add("quadriceps")
+    assert [p.stretch.id for p in lab.routine.prescriptions] == [
+        "hamstring",
+        "calf",
+        "hip-flexor",
+        "quadriceps",
+    ]
+    assert "stretch: quadriceps\n  hold: 30\n  reps: 1" in lab.file_text.value
+
+
+def test_lab_shows_routine_file_errors_and_will_not_save_them(demo, now):
+    lab = RoutineLab(demo, now)
+    lab.rows.children[1].hold.value = 400
+    assert "stretches[2].hold: must be a whole number from 5 to 300 s; it is 400." in (
+        lab.summary.value
+    )
+    assert lab.save_button.disabled
+    for row in list(lab.rows.children):
+        lab.remove(row)
+    assert "a list of one or more stretches" in lab.summary.value
+
+
+def test_lab_saves_a_version_and_assigns_it(demo, now):
+    lab = RoutineLab(demo, now)
+    lab.assign()
+    assert "Save this routine as a version" in lab.status.value
+    lab.name.value = "Calf heavy"
+    lab.rows.children[2].reps.value = 3
+    lab.save_button.click()
+    assert "Saved as Calf heavy v1" in lab.status.value
+    client = demo.clients()[0]
+    lab.assign_client.value = client.id
+    lab.assign_from.value = TODAY.date() + timedelta(days=1)
+    lab.assign()
+    assert f"{client.name} follows this routine from 26 Nov 2026" in lab.status.value
+    version = demo.current_version(client.id, TODAY.date() + timedelta(days=1))
+    assert version.label == "Calf heavy v1"
+    assert demo.routine(version.id).prescriptions[2].reps == 3
+
+
+def test_lab_compares_with_a_saved_version(demo, now):
+    lab = RoutineLab(demo, now)
+    lab.rows.children[0].hold.value = 20
+    lab.compare_with.value = None
+    lab.compare()
+    text, timeline, dose = lab.comparison.children
+    assert "Standing quadriceps stretch hold: 30 -> 20" in shown(text)
+    assert bytes(timeline.value).startswith(b"\x89PNG")
+    assert bytes(dose.value).startswith(b"\x89PNG")
+
+
+def test_lab_imports_a_routine_file_or_says_why_not(demo, now):
+    lab = RoutineLab(demo, now)
+    lab.import_text("name: Just calves\nstretches:\n  - stretch: calf\n    reps: 2\n")
+    assert lab.name.value == "Just calves"
+    assert len(lab.rows.children) == 1
+    lab.import_text("name: Typo\nstretches:\n  - stretch: calves\n")
+    assert "unknown stretch 'calves' (did you mean 'calf'?)" in shown(lab.status)
+    assert lab.name.value == "Just calves"
+
+
+# -- trends and clinic --------------------------------------------------------------------------
+def test_trends_for_the_physio_show_flags_baseline_and_variants(demo, now):
+    view = TrendsView(demo, now)
+    switched = next(h for h in demo.histories() if len({a.version_id for a in h.assignments}) > 1)
+    view.picker.value = switched.client_id
+    text = page_text(view)
+    assert "Change from the first two weeks" in text
+    assert "Routine versions compared" in text
+    assert "95% interval" in text
+    assert "it does not diagnose" in text
+    images = [c for c in view.body.children if isinstance(c, w.Image)]
+    assert len(images) == 2
+
+
+def test_trends_refuse_an_inverted_date_range(demo, now):
+    view = TrendsView(demo, now)
+    view.start.value = TODAY.date()
+    view.end.value = TODAY.date() - timedelta(days=3)
+    assert "Choose a 'From' date on or before the 'To' date." in page_text(view)
+
+
+def test_clinic_overview_sorts_and_opens_a_clients_trends(demo, now):
+    overview = ClinicOverview(demo, now)
+    assert overview.table.value.count("<tr>") == 1 + len(demo.clients())
+    first = overview.rows()[0].client_id
+    assert overview.choose.value == overview.trends.picker.value == first
+    overview.sort.value = "Name"
+    names = [label for label, _ in overview.choose.options]
+    assert names == sorted(names, key=str.casefold)
+    overview.sort.value = "Lowest adherence first"
+    shares = [r.adherence.share for r in overview.rows()]
+    assert shares == sorted(shares, key=lambda s: 2 if s is None else s)
+    chosen = overview.choose.options[-1][1]
+    overview.choose.value = chosen
+    assert demo.client(chosen).name in page_text(overview.trends)
+
+
+def test_names_and_notes_with_markup_stay_text(demo, now):
+    client = demo.add_client("<script>alert('x')</script>", now.now())
+    overview = ClinicOverview(demo, now)
+    assert "<script>" not in overview.table.value
+    assert "&lt;script&gt;" in overview.table.value
+    token = demo.create_share(client.id, now.now(), None)
+    page = client_page(demo, now, f"share={token}")
+    assert "<script>" not in page.children[0].value
+
+
+# -- the client page ----------------------------------------------------------------------------
+def test_client_page_shows_only_that_clients_things(demo, now):
+    a, b = demo.clients()[:2]
+    token = demo.create_share(a.id, now.now(), timedelta(days=30))
+    page = client_page(demo, now, f"share={token}")
+    text = page_text(page)
+    assert f"Hello, {a.name}" in text
+    for other in demo.clients():
+        if other.id != a.id:
+            assert other.name not in text
+    player, form, trends = page.children[1].children
+    assert isinstance(player, SessionPlayer)
+    assert player.client_picker.options == ()
+    assert [label for label, _ in player.routine_picker.options] == [
+        demo.current_version(a.id, TODAY.date()).label
+    ]
+    assert isinstance(form, CheckInForm)
+    assert form.picker.options == ()
+    assert isinstance(trends, TrendsView)
+    assert trends.picker.options == ()
+    assert b.name not in text
+
+
+@pytest.mark.parametrize("query", [None, "", "share=", "share=nope", "share=a&share=b"])
+def test_a_bad_link_shows_the_notice_and_nothing_else(demo, now, query, monkeypatch):
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    page = client_page(demo, now, query)
+    assert isinstance(page, w.HTML)
+    assert "This link is not valid — ask your physio for a new one." in page.value
+    assert not any(c.name in page.value for c in demo.clients())
+
+
+def test_expired_and_revoked_links_show_the_notice(demo, now):
+    client = demo.clients()[0]
+    token = demo.create_share(client.id, now.now(), timedelta(days=1))
+    assert isinstance(client_page(demo, now, f"share={token}"), w.VBox)
+    later = ManualClock(TODAY + timedelta(days=2))
+    assert isinstance(client_page(demo, later, f"share={token}"), w.HTML)
+    fresh = demo.create_share(client.id, now.now(), None)
+    demo.revoke_shares(client.id, now.now())
+    assert isinstance(client_page(demo, now, f"share={fresh}"), w.HTML)
+
+
+def test_setting_every_widget_on_a_client_page_cannot_reach_another_client(demo, now):
+    """A browser can set any synced widget's value; try B's id (and junk) in every one of them."""
+    a, b = demo.clients()[:2]
+    before_b = demo.history(b.id)
+    page = client_page(demo, now, f"share={demo.create_share(a.id, now.now(), None)}")
+    for widget in all_widgets(page):
+        for value in (b.id, str(b.id), "probe"):
+            try:
+                widget.set_state({"value": value})
+            except Exception:
+                continue
+    for widget in all_widgets(page):
+        if isinstance(widget, w.Button):
+            widget.click()
+    assert demo.history(b.id) == before_b
+    text = page_text(page)
+    assert b.name not in text.replace(a.name, "")
+    saved = demo.history(a.id).checkins
+    assert all(c.client_id == a.id for c in saved)
