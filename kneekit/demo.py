@@ -189,10 +189,13 @@ def _runs(
     noted = runner.note is None
     days = (now.date() - start).days
     for week in range(days // 7 + 1):
-        run_days = [d for d in runner.run_days if week * 7 + d < days]
-        weights = [rng.uniform(0.8, 1.2) for _ in run_days]
-        for day, weight in zip(run_days, weights, strict=True):
+        # Share the week's distance over all its run days, then leave out those still to come:
+        # sharing it over the days so far would make the current week's runs too long.
+        weights = [rng.uniform(0.8, 1.2) for _ in runner.run_days]
+        for day, weight in zip(runner.run_days, weights, strict=True):
             d = week * 7 + day
+            if d >= days:
+                continue
             km = round(runner.weekly_km(week) * weight / sum(weights), 1)
             ran = datetime.combine(start + timedelta(d), time(17), UTC)
             ran += timedelta(minutes=rng.randint(0, 150))

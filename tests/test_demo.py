@@ -161,3 +161,19 @@ def test_the_demo_never_goes_into_a_clinic_with_clients(store):
         make_demo(store, TODAY)
     assert [c.name for c in store.clients()] == ["Real R."]
     assert store.versions() == []
+
+
+@pytest.mark.parametrize("weekday", range(7))
+def test_only_the_flare_client_is_flagged_for_a_distance_jump(tmp_path, weekday):
+    """The week under way must not look like a jump: whatever the day, its runs are ordinary."""
+    from kneekit.trends import flags
+
+    today = TODAY + timedelta(days=weekday)
+    with Store.open(tmp_path / "demo.sqlite3") as store:
+        make_demo(store, today)
+        jumped = {
+            h.name
+            for h in store.histories()
+            if any(f.code == "distance-jump" for f in flags(h, today))
+        }
+    assert jumped <= {"Tom B."}
