@@ -99,6 +99,15 @@ def check_in(
 
 
 @dataclass(frozen=True)
+class Client:
+    """A runner the physio coaches."""
+
+    id: int
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class SessionSummary:
     """One guided stretching session, as the trends need it."""
 

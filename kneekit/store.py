@@ -8,13 +8,9 @@ bad input raises StoreError (or SorenessError) with nothing written.
 from __future__ import annotations
 
 import difflib
-import hashlib
-import math
-import re
-import secrets
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import yaml
@@ -24,7 +20,8 @@ from kneekit import schema as s
 from kneekit.database import aware, default_db_path
 from kneekit.routines import Assignment, Routine, parse_routine
 from kneekit.sessionlog import SavedStep, SessionLog, hold_seconds
-from kneekit.soreness import CheckIn, History, SessionSummary, check_in
+from kneekit.shares import ShareLinks, token_hash
+from kneekit.soreness import CheckIn, Client, History, SessionSummary, check_in
 from kneekit.stretches import parse_catalogue
 
 __all__ = [
@@ -39,20 +36,6 @@ __all__ = [
 
 NAME_MAX_CHARS = 100
 """Room for a full name with initials; longer is almost certainly pasted by mistake."""
-
-TOKEN_BYTES = 32
-"""Random bytes in a share token: 256 bits, above the 128 bits issue #5 asks for."""
-# What secrets.token_urlsafe(TOKEN_BYTES) produces: unpadded URL-safe base64, 43 characters.
-_TOKEN = re.compile(rf"[A-Za-z0-9_-]{{{math.ceil(TOKEN_BYTES * 4 / 3)}}}")
-
-
-@dataclass(frozen=True)
-class Client:
-    """A runner the physio coaches."""
-
-    id: int
-    name: str
-    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -75,11 +58,6 @@ def name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def token_hash(token: str) -> str:
-    """The sha256 of a share token: what the database keeps instead of the token itself."""
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
-
-
 def _catalogue_text(routine: Routine) -> str:
     """Catalogue entries of the stretches ``routine`` uses, so the version reads back exactly
     as it was saved even if the catalogue changes or was the physio's own file."""
@@ -94,7 +72,21 @@ def _catalogue_text(routine: Routine) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
-class Store(SessionLog):
+_k = s.checkins.c
+_CHECKIN_COLUMNS = (
+    _k.client_id,
+    _k.at,
+    _k.context,
+    _k.left_knee,
+    _k.right_knee,
+    _k.km,
+    _k.minutes,
+    _k.note,
+)
+"""The columns of a check-in, in the order :class:`kneekit.soreness.CheckIn` takes them."""
+
+
+class Store(SessionLog, ShareLinks):
     """The clinic records. Open with :meth:`Store.open` (see :class:`Database`); use it as a
     context manager so that it is closed."""
 
@@ -263,6 +255,25 @@ class Store(SessionLog):
             row |= {"left_knee": c.left, "right_knee": c.right, "km": c.km}
             return self._insert(conn, s.checkins, row | {"minutes": c.minutes, "note": c.note})
 
+    def latest_checkins(self, until: datetime | None = None) -> dict[int, CheckIn]:
+        """Each client's most recent check-in (before ``until``, if given), by client id.
+
+        One index look-up per client: the clinic overview needs this for clients who have gone
+        quiet, without loading anyone's whole record.
+        """
+        k, c, later = s.checkins.c, s.clients.c, s.checkins.alias("later").c
+        before = true() if until is None else later.at < aware(until, "until", self.source)
+        latest = (
+            select(later.id)
+            .where((later.client_id == c.id) & before)
+            .order_by(later.at.desc(), later.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = select(*_CHECKIN_COLUMNS).join_from(s.clients, s.checkins, k.id == latest)
+        with self._read() as conn:
+            return {row[0]: CheckIn(*row) for row in conn.execute(query)}
+
     def history(self, client_id: int, since: datetime | None = None) -> History:
         """Everything recorded for one client, oldest first (from ``since`` if given)."""
         histories = self._histories(client_id, since)
@@ -299,18 +310,9 @@ class Store(SessionLog):
         assigned: dict[int, list[Assignment]] = defaultdict(list)
         with self._read() as conn:
             people = conn.execute(select(c.id, c.name).where(only(c.id)).order_by(c.name_key)).all()
-            cols = [
-                k.client_id,
-                k.at,
-                k.context,
-                k.left_knee,
-                k.right_knee,
-                k.km,
-                k.minutes,
-                k.note,
-            ]
             order = (k.client_id, k.at, k.id)
-            for ck in conn.execute(select(*cols).where(only(k.client_id, k.at)).order_by(*order)):
+            query = select(*_CHECKIN_COLUMNS).where(only(k.client_id, k.at)).order_by(*order)
+            for ck in conn.execute(query):
                 checkins[ck[0]].append(CheckIn(*ck))
             summary = [se.id, se.client_id, se.started_at, se.version_id, se.planned_s, se.held_s]
             order = (se.client_id, se.started_at, se.id)
@@ -339,59 +341,3 @@ class Store(SessionLog):
         ]
 
     # -- share links --------------------------------------------------------------------------
-    def create_share(self, client_id: int, now: datetime, expires: timedelta | None) -> str:
-        """A new share link token for a client's own page; only its hash is stored.
-
-        ``expires`` is how long it stays valid (None: until revoked).
-        """
-        created = aware(now, "now", self.source)
-        if expires is not None and expires <= timedelta(0):
-            raise self._problem(
-                "expires", "a link must stay valid for some time; give 1 day or more."
-            )
-        token = secrets.token_urlsafe(TOKEN_BYTES)
-        with self._write() as conn:
-            self._require(conn, s.clients, client_id, "client")
-            conn.execute(
-                s.shares.insert().values(
-                    client_id=client_id,
-                    token_hash=token_hash(token),
-                    created_at=created,
-                    expires_at=None if expires is None else created + expires,
-                )
-            )
-        return token
-
-    def client_for_share(self, token: str, now: datetime) -> Client | None:
-        """The client a share token opens; None for a malformed, unknown, expired or revoked one.
-
-        All four cases look the same to the caller, so a visitor learns nothing from the answer.
-        """
-        if not isinstance(token, str) or not _TOKEN.fullmatch(token):
-            return None
-        at = aware(now, "now", self.source)
-        sh, c = s.shares.c, s.clients.c
-        with self._read() as conn:
-            r = conn.execute(
-                select(c.id, c.name, c.created_at, sh.expires_at, sh.revoked_at)
-                .join_from(s.shares, s.clients)
-                .where(sh.token_hash == token_hash(token))
-            ).first()
-        if (
-            r is None
-            or r.revoked_at is not None
-            or (r.expires_at is not None and r.expires_at <= at)
-        ):
-            return None
-        return Client(r.id, r.name, r.created_at)
-
-    def revoke_shares(self, client_id: int, now: datetime) -> int:
-        """Revoke every live share link of a client; returns how many were live."""
-        at = aware(now, "now", self.source)
-        sh = s.shares.c
-        with self._write() as conn:
-            self._require(conn, s.clients, client_id, "client")
-            live = (sh.client_id == client_id) & sh.revoked_at.is_(None)
-            live &= sh.expires_at.is_(None) | (sh.expires_at > at)
-            count: int = conn.execute(s.shares.update().where(live).values(revoked_at=at)).rowcount
-        return count

@@ -88,7 +88,7 @@ class ClinicOverview(w.VBox):
         self.refresh()
 
     def rows(self) -> list[overview.OverviewRow]:
-        rows = overview.overview(self.store.histories(), self.clock.now().date())
+        rows = overview.clinic_overview(self.store, self.clock.now().date())
         return sorted(rows, key=SORTS[self.sort.value])
 
     def refresh(self) -> None:
