@@ -1,4 +1,4 @@
-"""The ``kneekit`` command: check, plan and compare routines from a terminal."""
+"""The ``kneekit`` command: routines, clients, check-ins, exports and reports from a terminal."""
 
 from __future__ import annotations
 
@@ -187,6 +187,19 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from kneekit.report import write_report
+
+    today = datetime.now(UTC).date()
+    with _store(args) as store:
+        client = store.find_client(args.client)
+        version = store.current_version(client.id, today)
+        routine = store.routine(version.id) if version is not None else None
+        path = write_report(store.history(client.id), routine, Path(args.output), today)
+    print(f"Wrote {client.name}'s progress report to {path}")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from kneekit.demo import RUNNERS, make_demo
 
@@ -291,11 +304,22 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("csv", "json"), required=True)
     export.add_argument("-o", "--output", metavar="FILE", help="file to write (default: print)")
     export.set_defaults(run=_export)
+    report = commands.add_parser(
+        "report",
+        help="write a client's progress report (PDF) to hand over",
+        description=(
+            "A PDF of one client's progress: flags worth a look, change since the first two "
+            "weeks, adherence, the routine in use and its dose, and the figures."
+        ),
+    )
+    report.add_argument("client", help="the client's name or number")
+    report.add_argument("-o", "--output", required=True, metavar="FILE", help="PDF to write")
+    report.set_defaults(run=_report)
     demo = commands.add_parser(
         "demo", help="make a demo clinic (6 clients, 12 weeks) in a new database"
     )
     demo.set_defaults(run=_demo)
-    for p in (clients, add, checkin, export, demo):
+    for p in (clients, add, checkin, export, report, demo):
         db_option(p)
     return parser
 

@@ -136,3 +136,24 @@ def test_a_file_that_is_not_a_clinic_database_is_refused_untouched(capsys, tmp_p
     assert (code, out) == (2, "")
     assert "this is not a kneekit database (it is not an SQLite database)" in err
     assert notes.read_text(encoding="utf-8") == "shopping: milk\n"
+
+
+def test_report_writes_a_pdf_for_the_routine_in_use(capsys, db_path, tmp_path):
+    assert run(capsys, "demo", "--db", str(db_path))[0] == 0
+    out = tmp_path / "maya.pdf"
+    code, printed, _ = run(capsys, "report", "Maya R.", "-o", str(out), "--db", str(db_path))
+    assert code == 0
+    assert printed.strip() == f"Wrote Maya R.'s progress report to {out}"
+    pdf = out.read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 4  # summary + figures
+
+
+def test_report_for_an_unknown_client_or_a_missing_folder_is_refused(capsys, clinic, tmp_path):
+    code, _, err = run(capsys, "report", "Nobody", "-o", str(tmp_path / "r.pdf"), "--db", clinic)
+    assert code == 2
+    assert "Nobody" in err
+    code, _, err = run(capsys, "report", "1", "-o", str(tmp_path / "no" / "r.pdf"), "--db", clinic)
+    assert code == 2
+    assert "does not exist" in err
+    assert not (tmp_path / "r.pdf").exists()
