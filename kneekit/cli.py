@@ -126,8 +126,9 @@ def _when(raw: str | None, now: datetime) -> datetime:
     if raw is None:
         return now
     try:
-        at = datetime.fromisoformat(raw.strip())
-    except ValueError:
+        # a naive time is the computer's local time; year 1 in a zone east of UTC overflows
+        return datetime.fromisoformat(raw.strip()).astimezone(UTC)
+    except (ValueError, OverflowError):
         raise SorenessError(
             [
                 Problem(
@@ -137,7 +138,6 @@ def _when(raw: str | None, now: datetime) -> datetime:
                 )
             ]
         ) from None
-    return at.astimezone(UTC)  # a naive time is the computer's local time
 
 
 def _checkin(args: argparse.Namespace) -> int:
@@ -319,7 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="make a demo clinic (6 clients, 12 weeks) in a new database"
     )
     demo.set_defaults(run=_demo)
-    for p in (clients, add, checkin, export, report, demo):
+    from kneekit.serve import add_commands as add_serving
+
+    for p in (clients, add, checkin, export, report, demo, *add_serving(commands)):
         db_option(p)
     return parser
 

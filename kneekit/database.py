@@ -199,8 +199,16 @@ class Database:
 
     def _require(self, conn: Connection, table: Table, row_id: object, what: str) -> None:
         """Refuse, in words, a reference to a row that does not exist."""
-        if conn.execute(select(table.c.id).where(table.c.id == row_id)).first() is None:
+        if (
+            not is_row_id(row_id)
+            or conn.execute(select(table.c.id).where(table.c.id == row_id)).first() is None
+        ):
             raise self._problem(what, f"there is no {what} number {row_id!r}.")
+
+
+def is_row_id(value: object) -> bool:
+    """Whether a value can be a row number at all: SQLite's are signed 64-bit integers."""
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"

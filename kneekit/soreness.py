@@ -23,6 +23,26 @@ NOTE_MAX_CHARS = 2000
 """Long enough for a clinical remark; short enough that one note cannot swamp the overview."""
 
 
+def _finite(value: object) -> float | None:
+    """A real, finite number, or None (whole numbers too big for a float count as not finite)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _storable(text: str) -> bool:
+    """Whether text survives being saved as UTF-8 (a lone surrogate from a browser does not)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class CheckIn:
     """One soreness check-in, already validated. Build it with :func:`check_in`."""
@@ -79,11 +99,13 @@ def check_in(
     for name, value, unit in (("km", km, "km"), ("minutes", minutes, "minutes")):
         if value is None:
             continue
-        number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
-        if number is None or not math.isfinite(number) or number < 0:
+        number = _finite(value)
+        if number is None or number < 0:
             bad(name, f"run {unit} must be a number of 0 or more, or left empty; it is {value!r}.")
     if not isinstance(note, str) or len(note) > NOTE_MAX_CHARS:
         bad("note", f"the note must be text of at most {NOTE_MAX_CHARS} characters.")
+    elif not _storable(note):
+        bad("note", "the note holds a character that cannot be saved; type it again.")
     if problems:
         raise SorenessError(problems)
     return CheckIn(

@@ -17,7 +17,7 @@ import yaml
 from sqlalchemy import Connection, select, true
 
 from kneekit import schema as s
-from kneekit.database import aware, default_db_path
+from kneekit.database import aware, default_db_path, is_row_id
 from kneekit.routines import Assignment, Routine, parse_routine
 from kneekit.sessionlog import SavedStep, SessionLog, hold_seconds
 from kneekit.shares import ShareLinks, token_hash
@@ -129,8 +129,10 @@ class Store(SessionLog, ShareLinks):
 
     def client(self, client_id: int) -> Client:
         """The client with this number; StoreError if there is none."""
-        with self._read() as conn:
-            r = conn.execute(select(s.clients).where(s.clients.c.id == client_id)).first()
+        r = None
+        if is_row_id(client_id):
+            with self._read() as conn:
+                r = conn.execute(select(s.clients).where(s.clients.c.id == client_id)).first()
         if r is None:
             raise self._problem("client", f"there is no client number {client_id}.")
         return Client(r.id, r.name, r.created_at)

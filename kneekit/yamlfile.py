@@ -86,10 +86,28 @@ def read_text(path: Path | str, what: str) -> tuple[str, str] | Problem:
 
 def parse(source: str, text: str) -> Document | Problem:
     """Parse one YAML document with the safe loader, or say where the syntax breaks."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # a control character, found before parsing starts
+        line = text[: exc.position].count("\n") + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return Problem(
+            source,
+            "",
+            f"the file holds an invisible control character (U+{code:04X}); "
+            "delete it, or retype the line.",
+            line,
+        )
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except (ValueError, OverflowError):  # e.g. a date like 2026-02-30, a 5000-digit number
+        return Problem(
+            source,
+            "",
+            "a value cannot be read as written (an impossible date such as 2026-02-30, or a "
+            "number thousands of digits long); put quotes around it if it is meant as text.",
+        )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "invalid YAML"
