@@ -319,7 +319,10 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="make a demo clinic (6 clients, 12 weeks) in a new database"
     )
     demo.set_defaults(run=_demo)
+    from kneekit.bench import add_command as add_bench
     from kneekit.serve import add_commands as add_serving
+
+    add_bench(commands)
 
     for p in (clients, add, checkin, export, report, demo, *add_serving(commands)):
         db_option(p)

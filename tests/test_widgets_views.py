@@ -198,7 +198,14 @@ def test_client_page_shows_only_that_clients_things(demo, now):
     for other in demo.clients():
         if other.id != a.id:
             assert other.name not in text
-    player, form, trends = page.children[1].children
+    tabs = page.children[1]
+    player, form, progress = tabs.children
+    assert not any(isinstance(c, TrendsView) for c in progress.children)  # drawn when opened
+    tabs.selected_index = 2
+    (trends,) = progress.children
+    text = page_text(page)
+    assert f"{a.name}: " in text  # the trends heading
+    assert not any(o.name in text for o in demo.clients() if o.id != a.id)
     assert isinstance(player, SessionPlayer)
     assert player.client_picker.options == ()
     assert [label for label, _ in player.routine_picker.options] == [
@@ -236,6 +243,7 @@ def test_setting_every_widget_on_a_client_page_cannot_reach_another_client(demo,
     a, b = demo.clients()[:2]
     before_b = demo.history(b.id)
     page = client_page(demo, now, f"share={demo.create_share(a.id, now.now(), None)}")
+    page.children[1].selected_index = 2  # open every tab, so its widgets exist to be tampered with
     for widget in all_widgets(page):
         for value in (b.id, str(b.id), "probe"):
             try:

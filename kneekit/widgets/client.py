@@ -34,13 +34,22 @@ def client_page(
         notice = w.HTML(message("info", INVALID_LINK))
         notice.add_class("kneekit-invalid-link")
         return notice
+    progress = w.VBox([w.HTML(message("info", "Drawing your progress…"))])
     tabs = w.Tab(
         [
             SessionPlayer(store, clock, client=client),
             CheckInForm(store, clock, client=client, context="next-morning"),
-            TrendsView(store, clock, client=client),
+            progress,
         ],
         titles=("Stretch", "Check in", "My progress"),
     )
+
+    def draw_progress(change: dict[str, object]) -> None:
+        # Figures are drawn when first asked for: they are most of the page's start-up time
+        # and memory (kneekit bench), and a client opening the page wants the player first.
+        if change["new"] == 2 and not isinstance(progress.children[0], TrendsView):
+            progress.children = (TrendsView(store, clock, client=client),)
+
+    tabs.observe(draw_progress, "selected_index")
     title = w.HTML(f"<h2 class='kneekit-client-name'>Hello, {html.escape(client.name)}</h2>")
     return w.VBox([title, tabs], layout=w.Layout(max_width="60em"))

@@ -213,9 +213,10 @@ class SessionPlayer(w.VBox):
 
     def _act(self, command: object) -> Status:
         status: Status = command()  # type: ignore[operator]
+        # Redraw first: what the client sees must not wait for saving or the end-of-session summary.
+        self._render(status)
         for event in status.events:
             self._handle(event)
-        self._render(status)
         return status
 
     def _handle(self, event: Event) -> None:

@@ -1,0 +1,262 @@
+"""Client page start-up: from navigation to a player a client can press Start on, in headless
+Chromium, for the client page and for a bare one-cell notebook on the same Voilà server, with
+kernels started on demand and with preheated kernels.
+
+Issue #6's target: the client page at most 1.3 times the bare notebook. The server is one face of
+``kneekit serve`` (:mod:`kneekit.voila.app`, configured by :func:`kneekit.serve.face_settings`),
+serving a folder that holds both notebooks, on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import psutil
+
+from kneekit.bench.kernel import BenchError, median, private_env
+from kneekit.bench.memory import demo_clinic
+
+RATIO_TARGET = 1.3
+"""Issue #6: the client page at most 1.3 times as slow to start as a bare notebook."""
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+READY = "button.kneekit-start:not([disabled])"
+"""The page is interactive when its Start button is visible and enabled."""
+IDLE_CPU_S = 0.02
+"""A kernel using less CPU than this in half a second is idle (waiting for its page), not still
+running its notebook (an idle kernel used no measurable CPU here)."""
+PAGE_TIMEOUT_S = 120.0
+"""Longest wait for one page, a server or a kernel pool; past it the benchmark gives up."""
+
+BARE_NOTEBOOK = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "id": "bare",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": (
+                "import ipywidgets as w\n"
+                'start = w.Button(description="Start")\n'
+                'start.add_class("kneekit-start")\n'
+                "start"
+            ),
+        }
+    ],
+    "metadata": {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
+    },
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+"""The baseline page: one cell showing a Start button (no kneekit, no database)."""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _kernels(server: subprocess.Popen[bytes]) -> list[psutil.Process]:
+    found = []
+    for child in psutil.Process(server.pid).children(recursive=True):
+        try:
+            if "ipykernel_launcher" in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+def _wait(condition: Callable[[], bool], what: str, timeout: float = PAGE_TIMEOUT_S) -> None:
+    """Poll ``condition`` until it holds; BenchError naming ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise BenchError(f"gave up waiting {timeout:.0f} s for {what}")
+        time.sleep(0.2)
+
+
+def _settle(server: subprocess.Popen[bytes], count: int, before: set[int]) -> set[int]:
+    """Wait until the server runs exactly ``count`` kernels, not the set ``before`` (the page's
+    kernel is gone and its replacement, if any, has started), none of them working: a preheated
+    kernel is then waiting for its page. Returns the kernels' process ids."""
+    found: set[int] = set()
+
+    def quiet() -> bool:
+        kernels = _kernels(server)
+        found.clear()
+        found.update(k.pid for k in kernels)
+        if len(kernels) != count or (count and found == before):
+            return False
+        try:
+            used = [sum(k.cpu_times()[:2]) for k in kernels]
+            time.sleep(0.5)
+            now = [sum(k.cpu_times()[:2]) for k in kernels]
+        except psutil.NoSuchProcess:
+            return False
+        return all(b - a < IDLE_CPU_S for a, b in zip(used, now, strict=True))
+
+    _wait(quiet, "the server's kernels to settle")
+    return set(found)
+
+
+@contextmanager
+def voila_server(
+    folder: Path, db: Path, preheat: int
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """One Voilà face serving the client notebook and the bare one; yields its base URL."""
+    from kneekit.serve import CLIENT_NOTEBOOK, NOTEBOOKS, face_settings
+
+    notebooks = folder / "notebooks"
+    notebooks.mkdir(parents=True)
+    shutil.copyfile(NOTEBOOKS / CLIENT_NOTEBOOK, notebooks / "client.ipynb")
+    (notebooks / "bare.ipynb").write_text(json.dumps(BARE_NOTEBOOK), encoding="utf-8")
+    port = _free_port()
+    settings = face_settings(
+        "client", host="127.0.0.1", port=port, target=notebooks, runtime=folder, preheat=preheat
+    )
+    (folder / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
+    env = private_env(folder, {"KNEEKIT_DB": str(db), "VOILA_APP_IP": "127.0.0.1"})
+    with (folder / "voila.log").open("wb") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "kneekit.voila.app", str(folder / "settings.json")],
+            env=env,
+            cwd=folder,
+            stdout=log,
+            stderr=log,
+        )
+    try:
+
+        def listening() -> bool:
+            if server.poll() is not None:
+                raise BenchError(f"the Voilà server stopped; see {folder / 'voila.log'}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            except OSError:
+                return False
+            return True
+
+        _wait(listening, "the Voilà server to listen")
+        yield f"http://127.0.0.1:{port}/voila/render/", server
+    except BenchError as exc:
+        tail = (folder / "voila.log").read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise BenchError(f"{exc}\nThe Voilà server's log ends with:\n{tail}") from exc
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def time_page(browser: Any, url: str, closed: Callable[[], object]) -> float:
+    """Seconds from navigation to an enabled Start button. The page is then closed as a tab is,
+    and ``closed`` is called before its browser context goes (its shutdown beacon is on its way).
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    context = browser.new_context(viewport={"width": 412, "height": 915})
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if urlsplit(route.request.url).hostname == "127.0.0.1"
+            else route.abort()
+        ),
+    )
+    page = context.new_page()
+    try:
+        began = time.perf_counter()
+        page.goto(url, wait_until="commit", timeout=PAGE_TIMEOUT_S * 1000)
+        try:
+            page.wait_for_selector(READY, state="visible", timeout=PAGE_TIMEOUT_S * 1000)
+        except PlaywrightTimeout as exc:
+            shown = " ".join(page.inner_text("body").split())[:300]
+            raise BenchError(
+                f"{url} had no Start button after {PAGE_TIMEOUT_S:.0f} s; it showed: {shown!r}"
+            ) from exc
+        return time.perf_counter() - began
+    finally:
+        page.close(run_before_unload=True)
+        closed()
+        context.close()
+
+
+def _series(
+    browser: Any, base: str, query: str, server: subprocess.Popen[bytes], pool: int, runs: int
+) -> dict[str, list[float]]:
+    """``runs`` loads of each page, taking turns, each on a settled server (its pool refilled)."""
+    urls = {"client": f"{base}client.ipynb?{query}", "bare": f"{base}bare.ipynb"}
+    times: dict[str, list[float]] = {"client": [], "bare": []}
+    seen = {"kernels": _settle(server, 2 * pool, set())}
+
+    def closed() -> None:
+        seen["kernels"] = _settle(server, 2 * pool, seen["kernels"])
+
+    for _ in range(runs):
+        for name, url in urls.items():
+            times[name].append(time_page(browser, url, closed))
+    return times
+
+
+def measure(runs: int = 5) -> dict[str, Any]:
+    """Median start-up of each page, kernels started on demand and then preheated (seconds)."""
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        raise BenchError("Playwright is not installed (pip install 'kneekit[test]')") from exc
+    if not Path(CHROMIUM).exists():
+        raise BenchError(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    results: dict[str, dict[str, list[float]]] = {}
+    # A short folder name: kernel sockets live in it, and a socket's path may not pass 107 bytes.
+    with tempfile.TemporaryDirectory(prefix="kkbench-") as tmp:
+        folder = Path(tmp)
+        db, query = demo_clinic(folder)
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+                )
+                for mode, pool in (("cold", 0), ("hot", 1)):
+                    with voila_server(folder / mode, db, pool) as (base, server):
+                        results[mode] = _series(browser, base, query, server, pool, runs)
+                browser.close()
+        except PlaywrightError as exc:
+            raise BenchError(f"the browser failed: {exc}") from exc
+    cold, warm = results["cold"], results["hot"]
+    client, bare = median(cold["client"]), median(cold["bare"])
+    client_hot, bare_hot = median(warm["client"]), median(warm["bare"])
+    return {
+        "client_s": round(client, 2),
+        "bare_s": round(bare, 2),
+        "ratio": round(client / bare, 2),
+        "client_preheated_s": round(client_hot, 2),
+        "bare_preheated_s": round(bare_hot, 2),
+        "preheated_ratio": round(client_hot / bare_hot, 2),
+        "runs": runs,
+        "met": client / bare <= RATIO_TARGET and client_hot / bare_hot <= RATIO_TARGET,
+    }
