@@ -18,7 +18,7 @@ def readme_commands() -> list[str]:
 def test_readme_opens_with_the_two_commands():
     main_job, tests = readme_commands()
     assert main_job.startswith("python3 -m venv .venv && ")
-    assert ".venv/bin/kneekit " in main_job
+    assert main_job.endswith(".venv/bin/kneekit serve")
     assert tests.endswith(".venv/bin/python -m pytest")
 
 

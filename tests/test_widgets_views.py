@@ -69,9 +69,14 @@ def test_lab_starts_from_the_default_routine_with_a_live_summary(demo, now):
     lab = RoutineLab(demo, now)
     assert lab.routine == default_routine()
     assert "28 steps, 8 min 30 s" in lab.summary.value
+    assert "Every muscle group reaches the ~60 s" in lab.summary.value
+    assert "⚠" not in lab.summary.value  # nothing is short, so nothing is marked
     lab.rows.children[0].reps.value = 1
     assert "24 steps, 7 min 15 s" in lab.summary.value
     assert "quadriceps: 30 s on each leg, short of the ~60 s guideline" in lab.summary.value
+    assert "30 s ⚠" in lab.summary.value
+    assert "⚠ below the ~60 s per muscle group" in lab.summary.value
+    assert "Every muscle group reaches" not in lab.summary.value
 
 
 def test_lab_reorders_adds_and_removes(demo, now):

@@ -3,8 +3,9 @@ Chromium, for the client page and for a bare one-cell notebook on the same Voil√
 kernels started on demand and with preheated kernels.
 
 Issue #6's target: the client page at most 1.3 times the bare notebook. The server is one face of
-``kneekit serve`` (:mod:`kneekit.voila.app`, configured by :func:`kneekit.serve.face_settings`),
-serving a folder that holds both notebooks, on 127.0.0.1 only.
+``kneekit serve`` (:mod:`kneekit.voila.app`, configured by
+:func:`kneekit.voila.faces.face_settings`), serving a folder that holds both notebooks, on
+127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ def voila_server(
     folder: Path, db: Path, preheat: int
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """One Voil√† face serving the client notebook and the bare one; yields its base URL."""
-    from kneekit.serve import CLIENT_NOTEBOOK, NOTEBOOKS, face_settings
+    from kneekit.voila.faces import CLIENT_NOTEBOOK, NOTEBOOKS, face_settings
 
     notebooks = folder / "notebooks"
     notebooks.mkdir(parents=True)

@@ -279,6 +279,7 @@ class RoutineLab(w.VBox):
 
 def summary_html(routine: Routine) -> str:
     """Total time, dose per muscle group against the guideline, and anything worth a look."""
+    dose = routine.dose()
     rows = "".join(
         f"<tr><td>{html.escape(group)}</td>"
         + "".join(
@@ -286,7 +287,15 @@ def summary_html(routine: Routine) -> str:
             for s in (legs["left"], legs["right"])
         )
         + "</tr>"
-        for group, legs in routine.dose().items()
+        for group, legs in dose.items()
+    )
+    short = any(s < DOSE_GUIDELINE_S for legs in dose.values() for s in legs.values())
+    guideline = (
+        f"⚠ below the ~{DOSE_GUIDELINE_S} s per muscle group and leg that the ACSM guideline "
+        "suggests."
+        if short
+        else f"Every muscle group reaches the ~{DOSE_GUIDELINE_S} s per leg that the ACSM "
+        "guideline suggests."
     )
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in routine.warnings() + routine.shortfalls())
     return (
@@ -294,6 +303,5 @@ def summary_html(routine: Routine) -> str:
         f"{format_duration(routine.total_s)}</b></p>"
         f"<table><thead><tr><th>Muscle group</th><th>Left</th><th>Right</th></tr></thead>"
         f"<tbody>{rows}</tbody></table>"
-        f"<p>⚠ below the ~{DOSE_GUIDELINE_S} s per muscle group and leg that the ACSM guideline "
-        "suggests.</p>" + (f"<ul>{notes}</ul>" if notes else "")
+        f"<p>{guideline}</p>" + (f"<ul>{notes}</ul>" if notes else "")
     )

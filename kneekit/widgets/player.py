@@ -118,7 +118,8 @@ class SessionPlayer(w.VBox):
         super().__init__(
             [
                 *choosers,
-                w.HBox([*buttons, self.mute]),
+                # Wraps on a phone rather than squeezing the labels down to "…".
+                w.HBox([*buttons, self.mute], layout=w.Layout(flex_flow="row wrap")),
                 self.headline,
                 self.side,
                 self.clock_face,

@@ -87,6 +87,7 @@ class TrendsView(w.VBox):
             )
             return
         history = trends.clip(self.store.history(client_id), start, end)
+        adherence = trends.adherence(history, end, days=None)  # the range chosen above
         parts: list[w.Widget] = [
             w.HTML(f"<h3>{html.escape(history.name)}: {start:%d %b} to {end:%d %b %Y}</h3>"),
             figure_image(plots.soreness_trend(history, end, start=start)),
@@ -95,8 +96,8 @@ class TrendsView(w.VBox):
             parts.append(w.HTML(self._physio_notes(history, end)))
         parts += [
             w.HTML(
-                f"<p style='font-size:1.1em'><b>Stretching after runs:</b> "
-                f"{html.escape(str(trends.adherence(history, end, days=None)))}</p>"
+                f"<p style='font-size:1.1em'><b>Stretching after runs, {start:%d %b} to "
+                f"{end:%d %b}:</b> {html.escape(str(adherence))}</p>"
             ),
             figure_image(plots.adherence_calendar(history, end), width="80%"),
             w.HTML(f"<p><i>{html.escape(ADVICE)}</i></p>"),

@@ -1,0 +1,374 @@
+"""``kneekit serve`` and ``kneekit share``: the clinic and its clients' pages, on Voilà.
+
+``kneekit serve`` runs two Voilà servers, one per face, so that the faces cannot leak into each
+other: whatever a client's browser asks the client server, it can only reach what that server has.
+
+- the **clinic** (port N): the physio's notebooks, behind a secret token that ``serve`` prints;
+- the **clients** (port N+1): only ``client.ipynb``, no login; the page shows a client's own
+  records when its link carries a valid share token (:mod:`kneekit.access`), and otherwise a
+  short "not valid" message.
+
+Each server runs :mod:`kneekit.voila.app` in its own process, configured by
+:mod:`kneekit.voila.faces`, from a private temporary folder holding copies of its notebooks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from kneekit.access import SECRET_ENV, share_link
+from kneekit.errors import KneekitError, Problem
+from kneekit.voila.faces import (
+    CLINIC_NOTEBOOKS,
+    DEFAULT_MAX_KERNELS,
+    FACES,
+    PORT_OFFSET,
+    Face,
+    prepare_runtime,
+)
+
+DEFAULT_PORT = 8866
+"""Voilà's own default port for the clinic; the client pages use the next one."""
+SHARE_DAYS = 90
+"""How long a new share link stays valid unless told: about a block of coaching (12 weeks)."""
+READY_TIMEOUT_S = 120.0
+"""How long a face may take to start listening before ``serve`` gives up (a cold disk is slow)."""
+STOP_TIMEOUT_S = 20.0
+"""How long a face may take to shut its kernels down on Ctrl-C before it is killed."""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach ``host`` (``localhost``, 127.x, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure_warning(host: str) -> str | None:
+    """What to tell the physio when others on the network can reach the pages; None if not."""
+    if is_loopback(host):
+        return None
+    return (
+        f"Warning: kneekit is listening on {host}, so anyone on this network can open these "
+        "pages. They hold health records: use a network you trust (not public Wi-Fi), and keep "
+        "the clinic link to yourself."
+    )
+
+
+def _wildcard(host: str) -> bool:
+    return host in ("", "0.0.0.0", "::")
+
+
+def connect_host(host: str) -> str:
+    """The address to reach a server listening on ``host`` from this machine."""
+    return ("::1" if host == "::" else "127.0.0.1") if _wildcard(host) else host
+
+
+def public_host(host: str) -> str:
+    """The address to print in links: for ``0.0.0.0`` this machine's address on the network.
+
+    Found by asking the system which address it would send from (no packet leaves); without a
+    network, the machine's name.
+    """
+    if not _wildcard(host):
+        return host
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            return str(probe.getsockname()[0])
+        except OSError:
+            return socket.gethostname()
+
+
+def base_url(host: str, port: int) -> str:
+    """``http://host:port/``, with brackets around an IPv6 address."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def clinic_url(host: str, port: int, secret: str) -> str:
+    """The clinic overview, logged in by the secret token."""
+    return f"{base_url(host, port)}voila/render/{CLINIC_NOTEBOOKS[0]}?token={secret}"
+
+
+def sidecar(db: str, suffix: str) -> Path:
+    """A file kept beside the database (its secret, where it is served); for a database URL,
+    in the user's config folder."""
+    if "://" in db:
+        from platformdirs import user_config_path
+
+        return user_config_path("kneekit") / f"clinic{suffix}"
+    path = Path(db).expanduser()
+    return path.with_name(path.name + suffix)
+
+
+def clinic_secret(db: str) -> str:
+    """The clinic's secret: ``$KNEEKIT_CLINIC_SECRET``, else the one kept beside the database,
+    made (192 random bits, readable by the owner only) on first use so the clinic URL stays the
+    same from one ``serve`` to the next."""
+    if os.environ.get(SECRET_ENV):
+        return os.environ[SECRET_ENV]
+    path = sidecar(db, ".secret")
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(24)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(secret + "\n")
+    return secret
+
+
+def _port_free(host: str, port: int) -> bool:
+    family = socket.AF_INET6 if ":" in connect_host(host) else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        if os.name == "posix":  # as tornado binds: connections closing (TIME_WAIT) do not count
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _listening(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((connect_host(host), port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _open_or_make_demo(db: str) -> bool:
+    """Open the database, making the demo clinic when there is none yet; True if made."""
+    from kneekit.demo import make_demo
+    from kneekit.store import Store
+
+    first_use = "://" not in db and not Path(db).expanduser().exists()
+    with Store.open(db) as store:
+        if first_use:
+            make_demo(store, date.today())
+    return first_use
+
+
+def _db(args: argparse.Namespace) -> str:
+    from kneekit.database import default_db_path  # SQLAlchemy loads only when needed
+
+    return str(args.db) if args.db else str(default_db_path())
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run both faces until Ctrl-C (or SIGTERM); prints the clinic and client addresses."""
+    db = _db(args)
+    host, port = args.host, args.port
+    for p in (port, port + 1):
+        if not _port_free(host, p):
+            raise KneekitError(
+                [
+                    Problem(
+                        "--port",
+                        "",
+                        f"port {p} on {host} is already in use; "
+                        f"choose another with --port (kneekit uses it and the next one).",
+                    )
+                ]
+            )
+    if _open_or_make_demo(db):
+        print(f"Made a demo clinic (invented clients) in {db}")
+    secret = clinic_secret(db)
+    runtime = Path(tempfile.mkdtemp(prefix="kneekit-serve-"))
+    stop = threading.Event()
+    children: dict[Face, subprocess.Popen[bytes]] = {}
+    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
+    serving = sidecar(db, ".serving")
+    try:
+        files = prepare_runtime(runtime, host, port, args.max_kernels)
+        # Kernels inherit their server's environment: the database for the notebooks, and the
+        # address a preheated kernel asks for its query string. Only the clinic gets the secret.
+        env = {k: v for k, v in os.environ.items() if k != SECRET_ENV}
+        env |= {"KNEEKIT_DB": db, "VOILA_APP_IP": connect_host(host)}
+        for face in FACES:
+            children[face] = subprocess.Popen(
+                [sys.executable, "-m", "kneekit.voila.app", str(files[face])],
+                env={**env, SECRET_ENV: secret} if face == "clinic" else env,
+                cwd=runtime,
+                start_new_session=os.name == "posix",  # Ctrl-C reaches us; we stop them in order
+            )
+        if not _wait_ready(children, host, port, stop):
+            return 0 if stop.is_set() else 1
+        shown = public_host(host)
+        clients = base_url(shown, port + 1)
+        serving.write_text(json.dumps({"clients": clients, "pid": os.getpid()}), encoding="utf-8")
+        if warning := exposure_warning(host):
+            print(warning, file=sys.stderr)
+        print(f"Clinic: {clinic_url(shown, port, secret)}")
+        print(f"Clients: {clients}")
+        print("Make a client's link with: kneekit share CLIENT. Press Ctrl-C to stop.", flush=True)
+        while not stop.wait(0.5):
+            for face, child in children.items():
+                if child.poll() is not None:
+                    print(f"kneekit: the {face} server stopped unexpectedly.", file=sys.stderr)
+                    return 1
+        return 0
+    finally:
+        _stop(children)
+        serving.unlink(missing_ok=True)
+        shutil.rmtree(runtime, ignore_errors=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if stop.is_set():
+            print("Stopped.")
+
+
+def _wait_ready(
+    children: dict[Face, subprocess.Popen[bytes]], host: str, port: int, stop: threading.Event
+) -> bool:
+    """Wait until both faces listen; False if one exits first, on Ctrl-C, or after the timeout."""
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    pending = set(FACES)
+    while pending and not stop.is_set() and time.monotonic() < deadline:
+        for face in FACES:
+            if children[face].poll() is not None:
+                print(f"kneekit: the {face} server could not start (see above).", file=sys.stderr)
+                return False
+            if _listening(host, port + PORT_OFFSET[face]):
+                pending.discard(face)
+        stop.wait(0.2)
+    if pending and not stop.is_set():
+        print("kneekit: the servers did not start in time.", file=sys.stderr)
+    return not pending
+
+
+def _stop(children: dict[Face, subprocess.Popen[bytes]]) -> None:
+    """SIGTERM each face (Voilà then shuts its kernels down); kill one that does not stop."""
+    for child in children.values():
+        if child.poll() is None:
+            child.terminate()
+    for child in children.values():
+        try:
+            child.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            child.kill()  # its kernels notice their parent is gone and exit (JPY_PARENT_PID)
+            child.wait()
+
+
+def share(args: argparse.Namespace) -> int:
+    """Print a new share link for a client, or revoke all of theirs."""
+    from kneekit.store import Store
+
+    db = _db(args)
+    now = datetime.now(UTC)
+    with Store.open(db) as store:
+        client = store.find_client(args.client)
+        if args.revoke:
+            count = store.revoke_shares(client.id, now)
+            print(f"Revoked {count} link(s) of {client.name}: they now show 'not valid'.")
+            return 0
+        days = SHARE_DAYS if args.expires is None else args.expires
+        token = store.create_share(client.id, now, timedelta(days=days))
+    base = args.base_url or _served_clients_url(db)
+    until = (now + timedelta(days=days)).date()
+    print(f"Link for {client.name} (valid until {until:%d %B %Y}; send it to them only):")
+    print(share_link(base, token))
+    return 0
+
+
+def _served_clients_url(db: str) -> str:
+    """The client address of a running ``kneekit serve`` on this database, else the default."""
+    try:
+        return str(json.loads(sidecar(db, ".serving").read_text(encoding="utf-8"))["clients"])
+    except (OSError, ValueError, KeyError):
+        return base_url("127.0.0.1", DEFAULT_PORT + 1)
+
+
+def _days(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 3650:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days from 1 to 3650")
+    return int(text)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1024 <= int(text) <= 65534:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port from 1024 to 65534")
+    return int(text)
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 500:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 1 to 500")
+    return int(text)
+
+
+def add_commands(commands: Any) -> list[argparse.ArgumentParser]:
+    """Add ``serve`` and ``share`` to the ``kneekit`` subcommands; returns their parsers.
+
+    ``commands`` is what :meth:`argparse.ArgumentParser.add_subparsers` returned. Both commands
+    read ``args.db`` (the database; None for the default), which the caller provides.
+    """
+    srv = commands.add_parser(
+        "serve",
+        help="serve the clinic and your clients' pages in the browser",
+        description="Serve the clinic (port N) and your clients' pages (port N+1) with Voilà. "
+        "Makes a demo clinic on first use when there is no database yet.",
+    )
+    srv.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: "
+        "127.0.0.1, this computer only; 0.0.0.0 for phones on your network)",
+    )
+    srv.add_argument(
+        "--port",
+        type=_port,
+        default=DEFAULT_PORT,
+        metavar="N",
+        help=f"clinic port; client pages use N+1 (default: {DEFAULT_PORT})",
+    )
+    srv.add_argument(
+        "--max-kernels",
+        type=_count,
+        default=DEFAULT_MAX_KERNELS,
+        metavar="N",
+        help=f"pages open at once per face before 'busy' (default: "
+        f"{DEFAULT_MAX_KERNELS}, ~100 MiB each)",
+    )
+    srv.set_defaults(run=serve)
+    shr = commands.add_parser(
+        "share",
+        help="print (or revoke) the link to a client's own page",
+        description="Print a new link that opens one client's own page, or revoke their links.",
+    )
+    shr.add_argument("client", help="the client's name or number (see: kneekit clients)")
+    shr.add_argument(
+        "--expires",
+        type=_days,
+        metavar="DAYS",
+        help=f"days the link stays valid (default: {SHARE_DAYS})",
+    )
+    shr.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="address the client will open, e.g. "
+        "http://192.168.1.20:8867/ (default: where kneekit serve is running)",
+    )
+    shr.add_argument("--revoke", action="store_true", help="revoke all of this client's links")
+    shr.set_defaults(run=share)
+    return [srv, shr]

@@ -1,0 +1,1 @@
+"""Serving kneekit's notebooks with Voilà: each face's configuration, process and kernels."""
