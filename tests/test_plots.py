@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import matplotlib.dates as mdates
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from kneekit import plots
@@ -125,6 +126,25 @@ def test_trend_has_title_units_zones_and_legend(trend):
         "acceptable",
         "high",
     ]
+
+
+def test_trend_text_stays_on_the_figure_and_off_the_plot(trend):
+    """The trend's margins are fixed (for speed), so check nothing spills or overlaps."""
+    canvas = FigureCanvasAgg(trend)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    page = trend.bbox
+    ax, km_ax = trend.axes
+    labels = [ax.title, ax.xaxis.label, ax.yaxis.label, km_ax.yaxis.label]
+    labels += [t for a in (ax, km_ax) for t in a.get_yticklabels() + a.get_xticklabels()]
+    for text in labels:
+        if text.get_visible() and text.get_text():
+            box = text.get_window_extent(renderer)
+            assert page.x0 <= box.x0 and box.x1 <= page.x1, text.get_text()
+            assert page.y0 <= box.y0 and box.y1 <= page.y1, text.get_text()
+    legend = trend.legends[0].get_window_extent(renderer)
+    assert legend.y0 >= page.y0
+    assert legend.y1 < ax.xaxis.label.get_window_extent(renderer).y0  # below "Date", not on it
 
 
 def test_trend_of_an_empty_record_says_so():

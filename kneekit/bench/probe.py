@@ -3,8 +3,10 @@ countdown beside it, both in the kernel's own event loop and under the same load
 
 The player is :class:`kneekit.widgets.SessionPlayer` unchanged except that it notes the monotonic
 time at which each of its redraws finished: that is when the screen changed, which is what a
-client following the countdown sees. The engine's schedule cannot drift (it computes every
-boundary from the start), so the lateness measured here is all in the timer task and the loop.
+client following the countdown sees. What the player does after redrawing (saving the step,
+building the end-of-session summary) does not delay the display, so it is not counted. The
+engine's schedule cannot drift (it computes every boundary from the start), so the lateness
+measured here is all in the timer task and the loop.
 """
 
 from __future__ import annotations
@@ -34,11 +36,16 @@ class TimedPlayer(SessionPlayer):
         self.seconds_late: list[float] = []  # how long after its second each new display came
         self.skipped_seconds = 0
         self._last: tuple[int | None, int] | None = None
+        self._drawn = 0.0
         super().__init__(store, SystemClock(), client=store.client(client_id))
+
+    def _render(self, status: Status | None) -> None:
+        super()._render(status)
+        self._drawn = time.monotonic()  # the widgets' new values have been sent to the page
 
     def _act(self, command: object) -> Status:
         status = super()._act(command)
-        now = time.monotonic()  # after the redraw: the widgets' new values are on their way
+        now = self._drawn
         for event in status.events:
             if event.kind == "step-started":
                 self.shown.append((event.index, now))

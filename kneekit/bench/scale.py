@@ -8,7 +8,6 @@ nearly independent of the clinic's size (ten times the rows, at most 1.5 times t
 
 from __future__ import annotations
 
-import io
 import random
 import tempfile
 import time
@@ -146,7 +145,7 @@ def trend_parts(store: Store, client_id: int, today: date = TODAY) -> dict[str, 
     start = today - timedelta(weeks=TREND_WEEKS)
     figure = plots.soreness_trend(clip(history, start, today), today, start=start)
     drawn = time.perf_counter()
-    figure.savefig(io.BytesIO(), format="png", dpi=110, bbox_inches="tight")
+    plots.to_png(figure)
     rendered = time.perf_counter()
     return {"history": loaded - began, "figure": drawn - loaded, "png": rendered - drawn}
 
