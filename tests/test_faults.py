@@ -141,6 +141,7 @@ print("done", flush=True)
 
 
 def test_two_processes_writing_1000_checkins_each_at_once_lose_none(tmp_path):
+    """Issue #6's 1000 each; it also answers issue #3's 500 each, so that test is this one."""
     db = tmp_path / "clinic.sqlite3"
     with Store.open(db) as store:
         store.add_client("Ada L.", NOW)

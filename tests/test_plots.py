@@ -140,8 +140,8 @@ def test_trend_text_stays_on_the_figure_and_off_the_plot(trend):
     for text in labels:
         if text.get_visible() and text.get_text():
             box = text.get_window_extent(renderer)
-            assert page.x0 <= box.x0 and box.x1 <= page.x1, text.get_text()
-            assert page.y0 <= box.y0 and box.y1 <= page.y1, text.get_text()
+            spill = [box.x0 < page.x0, box.x1 > page.x1, box.y0 < page.y0, box.y1 > page.y1]
+            assert not any(spill), text.get_text()
     legend = trend.legends[0].get_window_extent(renderer)
     assert legend.y0 >= page.y0
     assert legend.y1 < ax.xaxis.label.get_window_extent(renderer).y0  # below "Date", not on it

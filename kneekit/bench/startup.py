@@ -79,9 +79,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _kernels(server: subprocess.Popen[bytes]) -> list[psutil.Process]:
+def kernel_processes(pid: int) -> list[psutil.Process]:
+    """The Jupyter kernels running under process ``pid`` (a Voilà server, or kneekit serve)."""
     found = []
-    for child in psutil.Process(server.pid).children(recursive=True):
+    for child in psutil.Process(pid).children(recursive=True):
         try:
             if "ipykernel_launcher" in " ".join(child.cmdline()):
                 found.append(child)
@@ -106,7 +107,7 @@ def _settle(server: subprocess.Popen[bytes], count: int, before: set[int]) -> se
     found: set[int] = set()
 
     def quiet() -> bool:
-        kernels = _kernels(server)
+        kernels = kernel_processes(server.pid)
         found.clear()
         found.update(k.pid for k in kernels)
         if len(kernels) != count or (count and found == before):

@@ -36,6 +36,7 @@ from playwright.sync_api import Browser, Page, Playwright, Route, WebSocket, exp
 from websockets.sync.client import ClientConnection, connect
 
 from kneekit.access import share_link
+from kneekit.bench.startup import kernel_processes
 from kneekit.store import Client, Store
 
 CHROMIUM = "/usr/bin/chromium"
@@ -95,14 +96,7 @@ class Server:
 
     def kernels(self) -> list[psutil.Process]:
         """The kernel processes ``serve`` is running now (both faces)."""
-        found = []
-        for child in psutil.Process(self.process.pid).children(recursive=True):
-            try:
-                if "ipykernel_launcher" in " ".join(child.cmdline()):
-                    found.append(child)
-            except psutil.NoSuchProcess:
-                continue
-        return found
+        return kernel_processes(self.process.pid)
 
     def kernel_ids(self) -> set[str]:
         """The ids of the kernels running now (from their connection file names)."""
