@@ -176,6 +176,15 @@ def test_both_faces_fix_everything_a_visitor_could_change(tmp_path):
         assert kernels["cull_connected"] is True
 
 
+def test_kernels_use_sockets_in_the_private_folder_only_where_their_paths_fit():
+    assert faces.kernel_transport(Path("/tmp/kneekit-serve-abcdefgh/client")) == "ipc"
+    macos = Path("/var/folders/zz/zyxvpxvq6csfxvn_n0000000000000/T/kneekit-serve-abcdefgh/client")
+    assert faces.kernel_transport(macos) == "tcp"
+    longest = Path("/" + "x" * (faces.UNIX_SOCKET_PATH_MAX - faces._KERNEL_SOCKET_TAIL - 1))
+    assert faces.kernel_transport(longest) == "ipc"
+    assert faces.kernel_transport(longest / "y") == "tcp"
+
+
 def test_only_the_client_page_is_preheated(tmp_path):
     def pool(face: serve.Face, preheat: int | None = None) -> tuple[bool, int]:
         pages = faces.face_settings(

@@ -46,6 +46,25 @@ _PRELOAD: dict[Face, int] = {"clinic": 0, "client": 1}
 records as they were when it was preheated."""
 
 
+UNIX_SOCKET_PATH_MAX = 103
+"""The longest path a Unix socket may have on macOS (104 bytes with the closing NUL; Linux: 107)."""
+_KERNEL_SOCKET_TAIL = len("/voila_12345678/kernel-") + 36 + len("-ipc-99")
+"""What Voilà (its connection folder) and jupyter_client (the kernel's id and channel) add to a
+face's folder to name a kernel's socket."""
+
+
+def kernel_transport(folder: Path) -> Literal["ipc", "tcp"]:
+    """How a face's kernels talk to it: Unix sockets in its private folder where their paths fit,
+    else TCP on localhost, as Jupyter does by default (guarded, like the sockets, by the key in
+    the owner-only connection file).
+
+    Socket paths have a hard length limit, and a long temporary folder (macOS puts it under
+    ``/var/folders/…``) exceeds it: every kernel would then fail to start.
+    """
+    fits = len(os.fsencode(folder)) + _KERNEL_SOCKET_TAIL <= UNIX_SOCKET_PATH_MAX
+    return "ipc" if os.name == "posix" and fits else "tcp"
+
+
 def face_settings(
     face: Face,
     *,
@@ -100,8 +119,7 @@ def face_settings(
                 "cull_busy": False,
                 "allow_tracebacks": False,
             },
-            # IPC sockets in the private folder instead of TCP ports on localhost.
-            "KernelManager": {"transport": "ipc" if os.name == "posix" else "tcp"},
+            "KernelManager": {"transport": kernel_transport(runtime)},
             "VoilaExecutor": {
                 "cell_error_instruction": "Please tell your physio that this page did not load."
             },

@@ -97,3 +97,14 @@ def test_ctrl_c_stops_serve_its_servers_and_kernels(start_serve, fetch):
     assert "Traceback" not in server.log.read_text()
     assert not runtime.exists()
     assert not server.db.with_name(server.db.name + ".serving").exists()
+
+
+def test_pages_load_when_the_temporary_folder_has_a_long_path(start_serve, fetch, tmp_path):
+    """macOS keeps temporary files under /var/folders/…: too long a path for kernel sockets."""
+    long = tmp_path / ("temporary-" * 6)
+    long.mkdir()
+    server = start_serve(max_kernels=2, env_extra={"TMPDIR": str(long)})
+    someone = server.people()[0]
+    status, body = fetch(server.link(someone))
+    assert status == 200
+    assert someone.name.encode() in body
