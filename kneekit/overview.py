@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from kneekit.flags import Flag, flags
 from kneekit.soreness import CheckIn, History
 from kneekit.trends import (
     EPS,
@@ -15,12 +16,10 @@ from kneekit.trends import (
     SMALLEST_CHANGE,
     Adherence,
     Direction,
-    Flag,
     adherence,
     assignment_on,
     clip,
     day_of,
-    flags,
     mean_of,
     ratings_by_day,
 )

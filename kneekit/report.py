@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from kneekit import plots, trends, variants
 from kneekit.errors import Problem, ReportError
+from kneekit.flags import flags
 from kneekit.routines import DOSE_GUIDELINE_S, Routine, format_duration
 from kneekit.soreness import History
 
@@ -51,7 +52,7 @@ def summary(
         ("text", f"{span}. Prepared on {today:%d %b %Y} with kneekit."),
         ("heading", "Worth a look this week"),
     ]
-    found = trends.flags(history, today)
+    found = flags(history, today)
     out += [("bullet", str(f)) for f in found] or [
         (
             "text",

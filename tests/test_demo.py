@@ -166,7 +166,7 @@ def test_the_demo_never_goes_into_a_clinic_with_clients(store):
 @pytest.mark.parametrize("weekday", range(7))
 def test_only_the_flare_client_is_flagged_for_a_distance_jump(tmp_path, weekday):
     """The week under way must not look like a jump: whatever the day, its runs are ordinary."""
-    from kneekit.trends import flags
+    from kneekit.flags import flags
 
     today = TODAY + timedelta(days=weekday)
     with Store.open(tmp_path / "demo.sqlite3") as store:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from kneekit import overview, trends, variants
+from kneekit.flags import flags
 from kneekit.routines import Assignment
 from kneekit.soreness import CheckIn, History, SessionSummary
 
@@ -179,27 +180,27 @@ def codes(found):
 
 
 def test_soreness_above_5_after_a_run_in_the_last_week_is_flagged_per_knee():
-    found = trends.flags(hist([run(2, 6, 5), run(8, 6, 9), morning(1, 2, 8)]), TODAY)
+    found = flags(hist([run(2, 6, 5), run(8, 6, 9), morning(1, 2, 8)]), TODAY)
     assert codes(found) == [("high-after-run", "left")]
     assert "6/10" in found[0].detail
-    assert trends.flags(hist([run(2, 5, 5)]), TODAY) == ()
+    assert flags(hist([run(2, 5, 5)]), TODAY) == ()
 
 
 def test_next_morning_soreness_a_point_higher_than_the_week_before_is_flagged():
     last_week = [morning(8, 2, 2), morning(10, 2, 3)]
     assert ("morning-higher", "left") in codes(
-        trends.flags(hist([*last_week, morning(1, 3, 2), morning(3, 3, 3)]), TODAY)
+        flags(hist([*last_week, morning(1, 3, 2), morning(3, 3, 3)]), TODAY)
     )  # left 2.0 -> 3.0 (exactly one point); right 2.5 -> 2.5
     assert "morning-higher" not in {
-        f.code for f in trends.flags(hist([*last_week, morning(1, 2, 3), morning(3, 3, 2)]), TODAY)
+        f.code for f in flags(hist([*last_week, morning(1, 2, 3), morning(3, 3, 2)]), TODAY)
     }  # left 2.0 -> 2.5
 
 
 def test_soreness_rising_week_on_week_is_flagged():
-    found = trends.flags(hist([run(9, 2, 4), run(1, 3, 4)]), TODAY)
+    found = flags(hist([run(9, 2, 4), run(1, 3, 4)]), TODAY)
     assert codes(found) == [("rising", "left")]
     assert "3.0 in the last 7 days against 2.0" in found[0].detail
-    assert trends.flags(hist([run(9, 2, 4), run(1, 2, 3)]), TODAY) == ()
+    assert flags(hist([run(9, 2, 4), run(1, 2, 3)]), TODAY) == ()
 
 
 @pytest.mark.parametrize(
@@ -208,11 +209,11 @@ def test_soreness_rising_week_on_week_is_flagged():
 )
 def test_weekly_distance_jump_over_30_percent_is_flagged(before_km, now_km, flagged):
     checkins = [ci(8, 1, 1, km=before_km), ci(1, 1, 1, km=now_km)]
-    assert ("distance-jump" in {f.code for f in trends.flags(hist(checkins), TODAY)}) is flagged
+    assert ("distance-jump" in {f.code for f in flags(hist(checkins), TODAY)}) is flagged
 
 
 def test_flags_advise_and_never_diagnose():
-    found = trends.flags(
+    found = flags(
         hist([morning(8, 1, 1), run(8, 1, 1, km=10), morning(1, 7, 7), run(1, 8, 8, km=20)]),
         TODAY,
     )

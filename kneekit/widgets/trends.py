@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import ipywidgets as w
 
 from kneekit import trends, variants
+from kneekit.flags import flags
 from kneekit.session import Clock, SystemClock
 from kneekit.soreness import History
 from kneekit.widgets.common import figure_image, message
@@ -105,9 +106,9 @@ class TrendsView(w.VBox):
         self.body.children = tuple(parts)
 
     def _physio_notes(self, history: History, today: date) -> str:
-        flags = trends.flags(history, today)
+        found = flags(history, today)
         out = "<h4>Worth a look this week</h4>" + (
-            _bullets([str(f) for f in flags]) if flags else "<p>Nothing flagged this week.</p>"
+            _bullets([str(f) for f in found]) if found else "<p>Nothing flagged this week.</p>"
         )
         out += "<h4>Change from the first two weeks</h4>" + _bullets(
             [str(trends.change_from_baseline(history, knee, today)) for knee in trends.KNEES]
