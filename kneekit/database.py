@@ -39,6 +39,13 @@ def default_db_path() -> Path:
     return Path(env).expanduser() if env else user_data_path("kneekit") / "clinic.sqlite3"
 
 
+def default_location() -> str:
+    """The database used when none is named: ``$KNEEKIT_DB`` as given when it is a database URL,
+    else :func:`default_db_path`. Opening and serving both start from here, so they agree."""
+    env = os.environ.get("KNEEKIT_DB", "").strip()
+    return env if "://" in env else str(default_db_path())
+
+
 class Database:
     """A connection to the clinic database; :class:`kneekit.store.Store` adds the records."""
 
@@ -66,8 +73,7 @@ class Database:
             cannot be created. Such a file is left exactly as it was.
         """
         if path is None:
-            env = os.environ.get("KNEEKIT_DB", "").strip()
-            path = env if "://" in env else default_db_path()
+            path = default_location()
         if isinstance(path, str) and "://" in path:
             url = _url(path)
             if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):

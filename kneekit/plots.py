@@ -8,7 +8,7 @@ every colour with a line style, marker or hatch so the figures survive greyscale
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -267,16 +267,14 @@ def adherence_calendar(history: History, today: date, weeks: int = 12) -> Figure
         ax.set_title(f"{history.name}: runs and stretch sessions, last {weeks} weeks", pad=34)
         words = str(share)
         ax.set_xlabel(f"{words[0].upper()}{words[1:]}.", labelpad=10)
-        fig.legend(
-            handles=[
-                Patch(facecolor=c, hatch=h, edgecolor="#555555", label=words)
-                for c, h, words in ACTIVITY_STYLE.values()
-            ],
-            loc="outside lower center",
-            ncol=2,
-            frameon=False,
-        )
+        _key(fig, ACTIVITY_STYLE.values(), ncol=2, edgecolor="#555555")
     return fig
+
+
+def _key(fig: Figure, styles: Iterable[tuple[str, str, str]], *, ncol: int, edgecolor: str) -> None:
+    """A legend of (colour, hatch, words) swatches under a constrained-layout figure."""
+    handles = [Patch(facecolor=c, hatch=h, edgecolor=edgecolor, label=w) for c, h, w in styles]
+    fig.legend(handles=handles, loc="outside lower center", ncol=ncol, frameon=False)
 
 
 def _day_month(day: date) -> str:
@@ -352,15 +350,7 @@ def routine_timeline(routines: Sequence[Routine]) -> Figure:
         ax.set_axisbelow(True)
         ax.set_xlabel("Time from the start of the session (min:s)")
         ax.set_title("Routine timeline" + (": variants compared" if len(routines) > 1 else ""))
-        fig.legend(
-            handles=[
-                Patch(facecolor=c, hatch=h, edgecolor="#333333", label=words)
-                for c, h, words in KIND_STYLE.values()
-            ],
-            loc="outside lower center",
-            ncol=4,
-            frameon=False,
-        )
+        _key(fig, KIND_STYLE.values(), ncol=4, edgecolor="#333333")
     return fig
 
 

@@ -170,9 +170,9 @@ def _open_or_make_demo(db: str) -> bool:
 
 
 def _db(args: argparse.Namespace) -> str:
-    from kneekit.database import default_db_path  # SQLAlchemy loads only when needed
+    from kneekit.database import default_location  # SQLAlchemy loads only when needed
 
-    return str(args.db) if args.db else str(default_db_path())
+    return str(args.db) if args.db else default_location()
 
 
 def serve(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
 from kneekit import schema
-from kneekit.database import default_db_path
+from kneekit.database import default_db_path, default_location
 from kneekit.errors import StoreError
 from kneekit.soreness import check_in
 from kneekit.store import Store
@@ -46,6 +46,13 @@ def some_records(path: Path, checkins: int = 200) -> None:
 
 
 # -- where the database lives ----------------------------------------------------------------
+def test_the_location_used_when_none_is_named_keeps_a_database_url_as_given(monkeypatch, tmp_path):
+    monkeypatch.setenv("KNEEKIT_DB", f"sqlite:///{tmp_path}/clinic.sqlite3")
+    assert default_location() == f"sqlite:///{tmp_path}/clinic.sqlite3"  # what serve passes on
+    monkeypatch.setenv("KNEEKIT_DB", str(tmp_path / "clinic.sqlite3"))
+    assert default_location() == str(tmp_path / "clinic.sqlite3")
+
+
 def test_the_default_location_is_the_data_folder_unless_kneekit_db_says(monkeypatch, tmp_path):
     monkeypatch.delenv("KNEEKIT_DB", raising=False)
     assert default_db_path().name == "clinic.sqlite3"

@@ -289,15 +289,15 @@ def summary_html(routine: Routine) -> str:
         + "</tr>"
         for group, legs in dose.items()
     )
-    short = any(s < DOSE_GUIDELINE_S for legs in dose.values() for s in legs.values())
+    shortfalls = routine.shortfalls()
     guideline = (
         f"⚠ below the ~{DOSE_GUIDELINE_S} s per muscle group and leg that the ACSM guideline "
         "suggests."
-        if short
+        if shortfalls
         else f"Every muscle group reaches the ~{DOSE_GUIDELINE_S} s per leg that the ACSM "
         "guideline suggests."
     )
-    notes = "".join(f"<li>{html.escape(n)}</li>" for n in routine.warnings() + routine.shortfalls())
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in routine.warnings() + shortfalls)
     return (
         f"<p style='font-size:1.2em'><b>{len(routine.steps)} steps, "
         f"{format_duration(routine.total_s)}</b></p>"
