@@ -7,6 +7,7 @@ from pathlib import Path
 import ipywidgets as w
 import pytest
 
+from kneekit import overview as overview_module
 from kneekit.demo import make_demo
 from kneekit.routines import default_routine
 from kneekit.session import ManualClock
@@ -165,6 +166,18 @@ def test_trends_refuse_an_inverted_date_range(demo, now):
     view.start.value = TODAY.date()
     view.end.value = TODAY.date() - timedelta(days=3)
     assert "Choose a 'From' date on or before the 'To' date." in page_text(view)
+
+
+def test_sorting_the_overview_reorders_without_reading_the_records_again(demo, now, monkeypatch):
+    reads = []
+    real = overview_module.clinic_overview
+    monkeypatch.setattr(overview_module, "clinic_overview", lambda *a: reads.append(a) or real(*a))
+    table = ClinicOverview(demo, now)
+    table.sort.value = "Name"
+    table.sort.value = "Sorest first"
+    assert len(reads) == 1
+    table.refresh()
+    assert len(reads) == 2
 
 
 def test_clinic_overview_sorts_and_opens_a_clients_trends(demo, now):

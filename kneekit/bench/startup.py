@@ -35,6 +35,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
+    "--disable-quic",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
@@ -234,8 +235,7 @@ def measure(runs: int = 5) -> dict[str, Any]:
     if not Path(CHROMIUM).exists():
         raise BenchError(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     results: dict[str, dict[str, list[float]]] = {}
-    # A short folder name: kernel sockets live in it, and a socket's path may not pass 107 bytes.
-    with tempfile.TemporaryDirectory(prefix="kkbench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="kneekit-bench-") as tmp:
         folder = Path(tmp)
         db, query = demo_clinic(folder)
         try:

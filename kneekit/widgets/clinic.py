@@ -81,17 +81,23 @@ class ClinicOverview(w.VBox):
         self.choose = w.Dropdown(description="Open trends for", style={"description_width": "8em"})
         self.trends = TrendsView(store, self.clock)
         self.trends.picker.layout.display = "none"  # the overview's own chooser drives it
-        self.sort.observe(lambda _: self.refresh(), "value")
+        self._loaded: list[overview.OverviewRow] = []
+        self.sort.observe(lambda _: self._show(), "value")
         self.choose.observe(self._open, "value")
         super().__init__([self.sort, self.table, self.choose, self.trends])
         self.add_class("kneekit-clinic")
         self.refresh()
 
-    def rows(self) -> list[overview.OverviewRow]:
-        rows = overview.clinic_overview(self.store, self.clock.now().date())
-        return sorted(rows, key=SORTS[self.sort.value])
-
     def refresh(self) -> None:
+        """Read the records again and redraw the table."""
+        self._loaded = overview.clinic_overview(self.store, self.clock.now().date())
+        self._show()
+
+    def rows(self) -> list[overview.OverviewRow]:
+        """The rows as last read, in the chosen order: sorting reads nothing again."""
+        return sorted(self._loaded, key=SORTS[self.sort.value])
+
+    def _show(self) -> None:
         rows = self.rows()
         self.table.value = table_html(rows)
         chosen = self.choose.value

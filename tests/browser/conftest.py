@@ -36,19 +36,9 @@ from playwright.sync_api import Browser, Page, Playwright, Route, WebSocket, exp
 from websockets.sync.client import ClientConnection, connect
 
 from kneekit.access import share_link
-from kneekit.bench.startup import kernel_processes
+from kneekit.bench.startup import CHROMIUM, CHROMIUM_ARGS, kernel_processes
 from kneekit.store import Client, Store
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 DEMO_NAMES_MIN = 6
 """The shared server's demo clients, by position in ``Server.people()``: 0 plays a routine
