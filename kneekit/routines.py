@@ -142,6 +142,11 @@ class Routine:
     def total_s(self) -> int:
         return self.steps[-1].end_s if self.steps else 0
 
+    @property
+    def hold_s(self) -> int:
+        """Seconds of holds one session plans: what "held" is measured against."""
+        return sum(step.duration_s for step in self.steps if step.kind == "hold")
+
     def dose(self) -> dict[str, dict[str, int]]:
         """Seconds held per muscle group and leg: ``{"calves": {"left": 60, "right": 60}}``."""
         dose: dict[str, dict[str, int]] = {}

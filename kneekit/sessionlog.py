@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from kneekit import schema as s
 from kneekit.database import Database, aware
-from kneekit.routines import Routine, default_routine
+from kneekit.routines import default_routine
 from kneekit.session import StepRecord
 
 
@@ -39,11 +39,6 @@ class SavedStep:
     ended_at: datetime
 
 
-def hold_seconds(routine: Routine) -> int:
-    """Seconds of holds one session of ``routine`` plans: what "held" is measured against."""
-    return sum(step.duration_s for step in routine.steps if step.kind == "hold")
-
-
 class SessionLog(Database):
     """The session part of :class:`kneekit.store.Store`."""
 
@@ -54,7 +49,7 @@ class SessionLog(Database):
             self._require(conn, s.clients, client_id, "client")
             planned: int | None = None
             if version_id is None:
-                planned = hold_seconds(default_routine())
+                planned = default_routine().hold_s
             else:
                 v = s.routine_versions.c
                 planned = conn.execute(select(v.hold_s).where(v.id == version_id)).scalar()

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select, true
 from kneekit import schema as s
 from kneekit.database import aware, default_db_path, is_row_id
 from kneekit.routines import Assignment, Routine, parse_routine
-from kneekit.sessionlog import SavedStep, SessionLog, hold_seconds
+from kneekit.sessionlog import SavedStep, SessionLog
 from kneekit.shares import ShareLinks, token_hash
 from kneekit.soreness import CheckIn, Client, History, SessionSummary, check_in
 from kneekit.stretches import parse_catalogue
@@ -168,7 +168,7 @@ class Store(SessionLog, ShareLinks):
                 return VersionInfo(latest.id, latest.name, latest.number, latest.created_at)
             number = 1 if latest is None else latest.number + 1
             row: dict[str, Any] = {"name": routine.name, "number": number, "routine": text}
-            row |= {"stretches": stretches, "hold_s": hold_seconds(routine), "created_at": created}
+            row |= {"stretches": stretches, "hold_s": routine.hold_s, "created_at": created}
             vid = self._insert(conn, s.routine_versions, row)
         return VersionInfo(vid, routine.name, number, created)
 

@@ -57,6 +57,9 @@ def test_the_issue_example_builds_the_documented_timeline():
     ]
     # prepare + reps*(2*hold + switch) + (reps-1)*rest, per stretch, from the issue's formula
     assert routine.total_s == (5 + 2 * 65 + 10) + (5 + 20) + (5 + 65) + (5 + 55)
+    # holds only: quadriceps 2 reps x 2 legs x 30, hamstring 20 (both legs at once), calf 2 x 30,
+    # hip flexor 2 x 25
+    assert routine.hold_s == 120 + 20 + 60 + 50
     assert routine.steps[-1].kind == "hold"
     starts = [s.start_s for s in routine.steps]
     assert starts == sorted(starts)

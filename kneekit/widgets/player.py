@@ -302,15 +302,16 @@ class SessionPlayer(w.VBox):
 
     def _show_summary(self) -> None:
         assert self.session is not None
+        records = self.session.summary()
         rows = "".join(
             f"<tr><td>{html.escape(r.step.stretch.name)}</td>"
             f"<td>{SIDE_WORDS[r.step.side or 'both']}</td><td>{r.step.rep}</td>"
             f"<td>{r.planned_s} s</td><td>{r.held_s:.0f} s</td>"
             f"<td>{'skipped' if r.skipped else ''}</td></tr>"
-            for r in self.session.summary()
+            for r in records
         )
-        held = sum(r.held_s for r in self.session.summary())
-        planned = sum(s.duration_s for s in self.session.steps if s.kind == "hold")
+        held = sum(r.held_s for r in records)
+        planned = self.session.routine.hold_s
         table = w.HTML(
             f"<h3>Held {held:.0f} s of {planned} s planned</h3>"
             "<table class='kneekit-summary' style='font-size:1.1em'><thead><tr><th>Stretch</th>"
