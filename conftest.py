@@ -22,7 +22,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not any(item.path.suffix == ".ipynb" for item in items):
         return
     from kneekit.demo import make_demo
-    from kneekit.store import Store
+    from kneekit.records.store import Store
 
     scratch = Path(tempfile.mkdtemp(prefix="kneekit-notebooks-"))
     _SCRATCH.append(scratch)

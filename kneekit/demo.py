@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from kneekit.errors import Problem, StoreError
+from kneekit.records.store import Store
 from kneekit.routines import Routine, default_routine, parse_routine
 from kneekit.session import ManualClock, Session, StepRecord
 from kneekit.soreness import check_in
-from kneekit.store import Store
 
 WEEKS = 12
 """Full weeks of records before the current one, as issue #3 asks ("12 weeks of runs")."""
@@ -212,10 +212,10 @@ def _runs(
                 began = ran + timedelta(minutes=rng.randint(3, 15))
                 stop_p = 0.3 if runner.adherence < 0.5 else 0.05
                 records, ended, completed = play(routines[vid], began, rng, 0.05, stop_p)
-                sid = store.start_session(client_id, vid, began)
+                sid = store.sessions.start(client_id, vid, began)
                 for record in records:
-                    store.save_step(sid, record)
-                store.finish_session(sid, ended, completed)
+                    store.sessions.save_step(sid, record)
+                store.sessions.finish(sid, ended, completed)
             morning = datetime.combine(ran.date() + timedelta(1), time(7), UTC)
             morning += timedelta(minutes=rng.randint(0, 60))
             if morning < now and rng.random() < 0.8:

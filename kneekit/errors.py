@@ -60,3 +60,7 @@ class StoreError(KneekitError):
 
 class ReportError(KneekitError):
     """A progress report cannot be written where asked."""
+
+
+class ConfigError(KneekitError):
+    """The clinic's settings file cannot be used."""

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from kneekit.store import Store
+from kneekit.records.store import Store
 
 FORMAT_VERSION = 1
 """Bumped when the shape of the JSON export changes, so readers can tell."""
@@ -46,7 +46,7 @@ def client_records(store: Store, client_id: int) -> dict[str, Any]:
     client = store.client(client_id)
     history = store.history(client_id)
     labels = {v.id: v.label for v in store.versions()}
-    steps = store.client_steps(client_id)
+    steps = store.sessions.client_steps(client_id)
     used = {a.version_id for a in history.assignments} | {
         s.version_id for s in history.sessions if s.version_id is not None
     }

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from kneekit.soreness import History
+from kneekit.history import History
 from kneekit.trends import (
     ACCEPTABLE_MAX,
     DISTANCE_JUMP,

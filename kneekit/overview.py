@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from kneekit.flags import Flag, flags
-from kneekit.soreness import CheckIn, History
+from kneekit.history import History
+from kneekit.soreness import CheckIn
 from kneekit.trends import (
     EPS,
     RECENT_DAYS,
@@ -25,7 +26,7 @@ from kneekit.trends import (
 )
 
 if TYPE_CHECKING:
-    from kneekit.store import Store
+    from kneekit.records.store import Store
 
 
 @dataclass(frozen=True)

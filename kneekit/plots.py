@@ -21,8 +21,8 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from kneekit import trends
+from kneekit.history import History
 from kneekit.routines import DOSE_GUIDELINE_S, Routine, StepKind, format_duration
-from kneekit.soreness import History
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType

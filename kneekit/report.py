@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 from kneekit import plots, trends, variants
 from kneekit.errors import Problem, ReportError
 from kneekit.flags import flags
+from kneekit.history import History
 from kneekit.routines import DOSE_GUIDELINE_S, Routine, format_duration
-from kneekit.soreness import History
 
 A4_PORTRAIT = (8.27, 11.69)
 """Text pages are A4 so they print as they look; figure pages keep their own landscape shape."""

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Literal, get_args
 
 from kneekit.errors import Problem, SorenessError
-from kneekit.routines import Assignment
 
 Context = Literal["after-run", "after-stretch", "next-morning", "other"]
 CONTEXTS: tuple[str, ...] = get_args(Context)
@@ -118,39 +117,3 @@ def check_in(
         None if minutes is None else float(minutes),  # type: ignore[arg-type]
         note.strip(),  # type: ignore[attr-defined]
     )
-
-
-@dataclass(frozen=True)
-class Client:
-    """A runner the physio coaches."""
-
-    id: int
-    name: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class SessionSummary:
-    """One guided stretching session, as the trends need it."""
-
-    session_id: int
-    client_id: int
-    started_at: datetime
-    version_id: int | None
-    planned_s: int
-    held_s: float
-    completed: bool
-
-
-@dataclass(frozen=True)
-class History:
-    """Everything recorded for one client, oldest first: the input to every trend and figure.
-
-    ``assignments`` are the routine versions the client was put on, each from its own date.
-    """
-
-    client_id: int
-    name: str
-    checkins: tuple[CheckIn, ...]
-    sessions: tuple[SessionSummary, ...]
-    assignments: tuple[Assignment, ...]

@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal, TypeVar
 
+from kneekit.history import History, SessionSummary
 from kneekit.routines import Assignment
-from kneekit.soreness import CheckIn, History, SessionSummary
+from kneekit.soreness import CheckIn
 
 Knee = Literal["left", "right"]
 KNEES: tuple[Knee, Knee] = ("left", "right")

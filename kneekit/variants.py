@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from kneekit.soreness import History
+from kneekit.history import History
 from kneekit.trends import clip, first_day, ratings_by_day
 
 CAVEATS = (

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from kneekit.records.store import Store
 from kneekit.session import ManualClock
-from kneekit.store import Store
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 
 from kneekit.bench import ROWS, SECTIONS, bench_main, run, scale, startup, table, timer
 from kneekit.bench.kernel import BenchError
-from kneekit.store import Store
+from kneekit.records.store import Store
 
 KEYS = {
     "timer": {"drift_ms", "max_late_ms", "naive_drift_ms"},

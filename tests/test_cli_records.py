@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kneekit.cli import main
-from kneekit.store import Store
+from kneekit.records.store import Store
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

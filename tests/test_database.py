@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
-from kneekit import schema
-from kneekit.database import default_db_path, default_location
+from kneekit.records import schema
 from kneekit.errors import StoreError
+from kneekit.records.database import default_db_path, default_location
+from kneekit.records.store import Store
 from kneekit.soreness import check_in
-from kneekit.store import Store
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -215,7 +215,7 @@ def test_a_first_schema_database_opens_with_every_row_intact(tmp_path):
     path = v1_copy(tmp_path)
     with Store.open(path) as store:
         assert [c.name for c in store.clients()] == ["Ada L.", "Bo <script>alert(1)</script> K."]
-        assert store.client_for_share(expected["live_token"], NOW) == store.clients()[0]
+        assert store.shares.client_for(expected["live_token"], NOW) == store.clients()[0]
         assert [len(h.checkins) for h in store.histories()] == [20, 20]
         store.add_checkin(check_in(1, NOW, 1, 1, now=NOW))  # and it takes new records
     with sqlite3.connect(path) as raw:
@@ -274,20 +274,20 @@ import sys
 from kneekit.routines import default_routine
 from kneekit.session import ManualClock, Session
 from kneekit.soreness import check_in
-from kneekit.store import Store
+from kneekit.records.store import Store
 
 store = Store.open(sys.argv[1])
 clock = ManualClock()
 client = store.add_client("Crash C.", clock.now())
 session = Session(default_routine(), clock)
-sid = store.start_session(client.id, None, clock.now())
+sid = store.sessions.start(client.id, None, clock.now())
 session.start()
 saved = 0
 while saved < 7:
     clock.advance(1)
     for event in session.tick().events:
         if event.kind == "step-ended":
-            store.save_step(sid, event.record)
+            store.sessions.save_step(sid, event.record)
             saved += 1
             print("step", saved, flush=True)
 clock.advance(10)  # in the middle of the next hold
@@ -320,7 +320,7 @@ def test_a_writer_killed_mid_session_loses_nothing_it_had_saved(tmp_path):
     assert writer.returncode == -signal.SIGKILL
     assert integrity(path) == "ok"
     with Store.open(path) as store:
-        steps = store.session_steps(1)
+        steps = store.sessions.steps(1)
         history = store.history(1)
     assert [s.index for s in steps] == list(range(7))
     assert [s.kind for s in steps[:3]] == ["prepare", "hold", "switch"]

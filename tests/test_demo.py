@@ -11,8 +11,8 @@ import pytest
 from kneekit.demo import RUNNERS, make_demo
 from kneekit.errors import StoreError
 from kneekit.export import to_json
-from kneekit.soreness import History
-from kneekit.store import Store
+from kneekit.history import History
+from kneekit.records.store import Store
 
 TODAY = date(2026, 3, 4)  # a Wednesday
 
@@ -79,7 +79,7 @@ def test_twelve_weeks_of_six_clients_and_nothing_in_the_future(demo):
 
 def test_sessions_are_what_the_engine_recorded(demo_store, demo):
     for history in demo.values():
-        steps = demo_store.client_steps(history.client_id)
+        steps = demo_store.sessions.client_steps(history.client_id)
         for session in history.sessions:
             saved = steps[session.session_id]
             routine = demo_store.routine(session.version_id)

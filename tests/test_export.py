@@ -20,14 +20,14 @@ def one_client(store, clock):
     store.assign(ada.id, version.id, date(2026, 3, 1))
     store.add_checkin(check_in(ada.id, NOW, 3, 5, now=NOW, km=6.0, minutes=33, note="@risk"))
     store.add_checkin(check_in(2, NOW, 9, 9, now=NOW))
-    sid = store.start_session(ada.id, version.id, clock.now())
+    sid = store.sessions.start(ada.id, version.id, clock.now())
     session = Session(store.routine(version.id), clock)
     session.start()
     clock.advance(38)  # stopped 3 s into the change of legs
     session.stop()
     for record in session.records:
-        store.save_step(sid, record)
-    store.finish_session(sid, clock.now(), completed=False)
+        store.sessions.save_step(sid, record)
+    store.sessions.finish(sid, clock.now(), completed=False)
     return ada, version
 
 

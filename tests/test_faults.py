@@ -24,10 +24,10 @@ import pytest
 from kneekit.bench.kernel import Kernel
 from kneekit.cli import main
 from kneekit.export import to_json
+from kneekit.records.store import Store
 from kneekit.routines import parse_routine
 from kneekit.session import ManualClock
 from kneekit.soreness import check_in
-from kneekit.store import Store
 from kneekit.widgets import CheckInForm, ClinicOverview, RoutineLab, TrendsView, client_page
 from kneekit.widgets.player import SessionPlayer
 
@@ -78,7 +78,7 @@ stretches:
 PLAY = """\
 from datetime import UTC, datetime
 from kneekit.routines import parse_routine
-from kneekit.store import Store
+from kneekit.records.store import Store
 from kneekit.widgets import SessionPlayer
 store = Store.open({db!r})
 now = datetime.now(UTC)
@@ -108,10 +108,10 @@ def test_a_kernel_killed_mid_hold_keeps_every_completed_step(tmp_path):
         killed_at = datetime.now(UTC)
     assert integrity(db) == "ok"
     with Store.open(db) as store:  # opens cleanly, and the session can be reviewed
-        steps = store.session_steps(session)
+        steps = store.sessions.steps(session)
         history = store.history(1)
         exported = json.loads(to_json(store, 1))
-        store.start_session(1, None, datetime.now(UTC))  # and it takes new records
+        store.sessions.start(1, None, datetime.now(UTC))  # and it takes new records
     assert [(s.kind, s.stretch, s.held_s, s.skipped) for s in steps] == [
         ("prepare", "hamstring", 1.0, False),
         ("hold", "hamstring", 5.0, False),
@@ -127,7 +127,7 @@ WRITER = """
 import sys
 from datetime import UTC, datetime, timedelta
 from kneekit.soreness import check_in
-from kneekit.store import Store
+from kneekit.records.store import Store
 
 who = int(sys.argv[2])
 now = datetime(2026, 3, 2, tzinfo=UTC)
@@ -449,7 +449,7 @@ def hostile(tmp_path):
         for day in range(60):
             at = NOW - timedelta(days=day, hours=2)
             store.add_checkin(check_in(eve.id, at, day % 6, 2, now=NOW, km=5.0, note=NOTE))
-        share = store.create_share(eve.id, NOW, timedelta(days=1))
+        share = store.shares.create(eve.id, NOW, timedelta(days=1))
         yield store, clock, catalogue_file, f"share={share}"
 
 

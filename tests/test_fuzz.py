@@ -19,14 +19,14 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from kneekit.access import SHARE_PARAM, client_from_query
 from kneekit.cli import main
 from kneekit.errors import CatalogueError, KneekitError, RoutineError, SorenessError
+from kneekit.records.store import Store
 from kneekit.routines import load_routine, parse_routine
 from kneekit.session import ManualClock
 from kneekit.soreness import CONTEXTS, CheckIn, check_in
-from kneekit.store import Store
 from kneekit.stretches import ID_PATTERN, load_catalogue, parse_catalogue, shipped_catalogue
+from kneekit.voila.access import SHARE_PARAM, client_from_query
 from kneekit.widgets import CheckInForm
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
@@ -105,10 +105,10 @@ def clinic(tmp_path_factory: pytest.TempPathFactory):
     with Store.open(path) as store:
         ada = store.add_client("Ada L.", NOW - timedelta(days=30))
         bo = store.add_client("Bo K.", NOW - timedelta(days=30))
-        live = store.create_share(ada.id, NOW - timedelta(days=1), timedelta(days=30))
-        expired = store.create_share(ada.id, NOW - timedelta(days=10), timedelta(days=1))
-        revoked = store.create_share(bo.id, NOW - timedelta(days=1), None)
-        store.revoke_shares(bo.id, NOW - timedelta(hours=1))
+        live = store.shares.create(ada.id, NOW - timedelta(days=1), timedelta(days=30))
+        expired = store.shares.create(ada.id, NOW - timedelta(days=10), timedelta(days=1))
+        revoked = store.shares.create(bo.id, NOW - timedelta(days=1), None)
+        store.shares.revoke(bo.id, NOW - timedelta(hours=1))
         yield store, path, ada, {"live": live, "expired": expired, "revoked": revoked}
 
 
@@ -413,7 +413,7 @@ TOKEN = st.from_regex(r"[A-Za-z0-9_-]{43}", fullmatch=True)
 @given(TOKEN | TEXT | st.text(max_size=300))
 def test_a_share_token_opens_its_client_or_nothing(clinic, token):
     store, _, ada, tokens = clinic
-    found = store.client_for_share(token, NOW)
+    found = store.shares.client_for(token, NOW)
     assert found == (ada if token == tokens["live"] else None)
 
 

@@ -12,8 +12,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from kneekit import plots
+from kneekit.history import History, SessionSummary
 from kneekit.routines import Assignment, default_routine, parse_routine
-from kneekit.soreness import CheckIn, History, SessionSummary
+from kneekit.soreness import CheckIn
 
 TODAY = date(2026, 3, 31)  # a Tuesday
 

@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from kneekit.errors import ReportError
+from kneekit.history import History, SessionSummary
 from kneekit.report import NOTE, summary, write_report
 from kneekit.routines import Assignment, default_routine, parse_routine
-from kneekit.soreness import CheckIn, History, SessionSummary
+from kneekit.soreness import CheckIn
 
 TODAY = date(2026, 3, 31)
 

@@ -14,8 +14,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from kneekit import serve
-from kneekit.access import (
+from kneekit.errors import KneekitError, StoreError
+from kneekit.records.store import Store
+from kneekit.cli import serve as cli_serve
+from kneekit.voila import faces, serve
+from kneekit.voila.access import (
     INVALID_LINK,
     SECRET_ENV,
     client_from_query,
@@ -23,9 +26,6 @@ from kneekit.access import (
     share_link,
     share_token,
 )
-from kneekit.errors import KneekitError, StoreError
-from kneekit.store import Store
-from kneekit.voila import faces
 from kneekit.voila.kernels import GuardedKernelManager
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -39,7 +39,7 @@ def anna(store: Store):
 def parse(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="kneekit")
     parser.add_argument("--db")
-    serve.add_commands(parser.add_subparsers(dest="command", required=True))
+    cli_serve.add_commands(parser.add_subparsers(dest="command", required=True))
     return parser.parse_args(argv)
 
 
@@ -72,8 +72,8 @@ def test_share_token_accepts_exactly_one_usable_token(query, token):
 
 def test_a_valid_link_opens_its_client_and_nothing_else_does(store, anna):
     ben = store.add_client("Ben L.", NOW)
-    token = store.create_share(anna.id, NOW, timedelta(days=7))
-    other = store.create_share(ben.id, NOW, None)
+    token = store.shares.create(anna.id, NOW, timedelta(days=7))
+    other = store.shares.create(ben.id, NOW, None)
     assert client_from_query(store, NOW, f"share={token}") == anna
     assert client_from_query(store, NOW, f"share={other}") == ben
     for query in ("", "share=", f"share={token[:-1]}", f"share={token}x", "share=' OR 1=1 --"):
@@ -81,16 +81,16 @@ def test_a_valid_link_opens_its_client_and_nothing_else_does(store, anna):
 
 
 def test_expired_and_revoked_links_open_nothing(store, anna):
-    token = store.create_share(anna.id, NOW, timedelta(days=1))
+    token = store.shares.create(anna.id, NOW, timedelta(days=1))
     assert client_from_query(store, NOW + timedelta(hours=23), f"share={token}") == anna
     assert client_from_query(store, NOW + timedelta(days=1), f"share={token}") is None
-    live = store.create_share(anna.id, NOW, None)
-    store.revoke_shares(anna.id, NOW)
+    live = store.shares.create(anna.id, NOW, None)
+    store.shares.revoke(anna.id, NOW)
     assert client_from_query(store, NOW, f"share={live}") is None
 
 
 def test_outside_voila_the_query_comes_from_the_environment(store, anna, monkeypatch):
-    token = store.create_share(anna.id, NOW, None)
+    token = store.shares.create(anna.id, NOW, None)
     monkeypatch.delenv("VOILA_PREHEAT", raising=False)
     monkeypatch.delenv("QUERY_STRING", raising=False)
     assert page_query() is None
@@ -255,7 +255,7 @@ def test_share_uses_the_running_servers_address_or_the_one_given(db_path, store,
 
 
 def test_share_revoke_closes_every_link(db_path, store, anna, capsys):
-    first = store.create_share(anna.id, NOW, None)
+    first = store.shares.create(anna.id, NOW, None)
     args = parse("--db", str(db_path), "share", "Anna K.", "--revoke")
     assert args.run(args) == 0
     assert "Revoked 1 link(s) of Anna K." in capsys.readouterr().out

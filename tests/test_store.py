@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from kneekit.errors import SorenessError, StoreError
+from kneekit.records.store import Store
 from kneekit.routines import default_routine, parse_routine
 from kneekit.session import Session
 from kneekit.soreness import CheckIn, check_in
-from kneekit.store import Store
 from kneekit.stretches import load_catalogue
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
@@ -127,16 +127,16 @@ def test_a_played_session_is_saved_step_by_step(store, clock):
     client = store.add_client("Ada L.", clock.now())
     version = store.save_routine(SHORT, clock.now())
     session = Session(store.routine(version.id), clock)
-    sid = store.start_session(client.id, version.id, clock.now())
+    sid = store.sessions.start(client.id, version.id, clock.now())
     session.start()
     clock.advance(12)
     session.skip()  # the first hold, cut short after 7 s
     clock.advance(500)
     session.tick()
     for record in session.records:
-        store.save_step(sid, record)
-    store.finish_session(sid, clock.now(), completed=True)
-    saved = store.session_steps(sid)
+        store.sessions.save_step(sid, record)
+    store.sessions.finish(sid, clock.now(), completed=True)
+    saved = store.sessions.steps(sid)
     assert [(s.index, s.kind, s.stretch, s.side, s.rep, s.planned_s) for s in saved] == [
         (r.index, r.step.kind, r.step.stretch.id, r.step.side, r.step.rep, r.step.duration_s)
         for r in session.records
@@ -148,12 +148,12 @@ def test_a_played_session_is_saved_step_by_step(store, clock):
     summary = store.history(client.id).sessions[0]
     assert (summary.version_id, summary.planned_s, summary.completed) == (version.id, 95, True)
     assert summary.held_s == 95 - 20 + 7
-    assert store.client_steps(client.id) == {sid: saved}
+    assert store.sessions.client_steps(client.id) == {sid: saved}
 
 
 def test_a_hold_redone_after_back_counts_once(store, clock):
     client = store.add_client("Ada L.", clock.now())
-    sid = store.start_session(client.id, None, clock.now())  # kneekit's built-in routine
+    sid = store.sessions.start(client.id, None, clock.now())  # kneekit's built-in routine
     session = Session(default_routine(), clock)
     session.start()
     clock.advance(5 + 30 + 1)  # into the switch after the first hold
@@ -163,7 +163,7 @@ def test_a_hold_redone_after_back_counts_once(store, clock):
     holds = [r for r in session.records if r.step.kind == "hold"]
     assert [r.index for r in holds] == [1, 1]
     for record in session.records:
-        store.save_step(sid, record)
+        store.sessions.save_step(sid, record)
     summary = store.history(client.id).sessions[0]
     assert (summary.held_s, summary.planned_s, summary.completed) == (
         30.0,
@@ -179,17 +179,17 @@ def test_bad_session_calls_are_refused(store, clock):
     clock.advance(6)
     record = session.tick().events[0].record
     with pytest.raises(StoreError, match="no session number 5"):
-        store.save_step(5, record)
+        store.sessions.save_step(5, record)
     with pytest.raises(StoreError, match="no routine version 3"):
-        store.start_session(client.id, 3, clock.now())
-    sid = store.start_session(client.id, None, clock.now())
-    store.finish_session(sid, clock.now(), completed=False)
-    store.finish_session(sid, clock.now() + timedelta(1), completed=True)  # first end stands
+        store.sessions.start(client.id, 3, clock.now())
+    sid = store.sessions.start(client.id, None, clock.now())
+    store.sessions.finish(sid, clock.now(), completed=False)
+    store.sessions.finish(sid, clock.now() + timedelta(1), completed=True)  # first end stands
     assert store.history(client.id).sessions[0].completed is False
     with pytest.raises(StoreError, match="already finished"):
-        store.save_step(sid, record)
+        store.sessions.save_step(sid, record)
     with pytest.raises(StoreError, match="no session number 77"):
-        store.finish_session(77, clock.now(), completed=True)
+        store.sessions.finish(77, clock.now(), completed=True)
 
 
 # -- check-ins -------------------------------------------------------------------------------
@@ -251,7 +251,7 @@ def test_histories_of_all_clients_and_from_a_date(store):
         store.add_checkin(check_in(ada.id, at, day % 11, 1, now=NOW))
         if day % 2:
             store.add_checkin(check_in(bo.id, at, 2, 2, now=NOW, context="next-morning"))
-    store.start_session(bo.id, None, NOW - timedelta(days=8))
+    store.sessions.start(bo.id, None, NOW - timedelta(days=8))
     every = store.histories()
     assert [(h.name, len(h.checkins), len(h.sessions)) for h in every] == [
         ("Ada L.", 10, 0),
@@ -281,11 +281,11 @@ def test_a_batch_is_all_or_nothing(store, db_path):
 # -- share links -----------------------------------------------------------------------------
 def test_share_tokens_are_random_and_only_their_hash_is_stored(store, db_path):
     ada = store.add_client("Ada L.", NOW)
-    token = store.create_share(ada.id, NOW, None)
-    other = store.create_share(ada.id, NOW, None)
+    token = store.shares.create(ada.id, NOW, None)
+    other = store.shares.create(ada.id, NOW, None)
     assert len(token) == 43  # 32 random bytes, URL-safe base64
     assert token != other
-    assert store.client_for_share(token, NOW + timedelta(days=3650)) == ada
+    assert store.shares.client_for(token, NOW + timedelta(days=3650)) == ada
     hashes = [r[2] for r in rows(db_path, "shares")]
     assert hashes == [hashlib.sha256(t.encode()).hexdigest() for t in (token, other)]
     assert token.encode() not in db_path.read_bytes()
@@ -294,15 +294,15 @@ def test_share_tokens_are_random_and_only_their_hash_is_stored(store, db_path):
 def test_share_links_expire_and_can_be_revoked(store):
     ada = store.add_client("Ada L.", NOW)
     bo = store.add_client("Bo K.", NOW)
-    week = store.create_share(ada.id, NOW, timedelta(days=7))
-    forever = store.create_share(ada.id, NOW, None)
-    bos = store.create_share(bo.id, NOW, None)
-    assert store.client_for_share(week, NOW + timedelta(days=7, seconds=-1)) == ada
-    assert store.client_for_share(week, NOW + timedelta(days=7)) is None
-    assert store.revoke_shares(ada.id, NOW + timedelta(days=8)) == 1  # the expired one is not live
-    assert store.client_for_share(forever, NOW + timedelta(days=8)) is None
-    assert store.client_for_share(bos, NOW + timedelta(days=8)) == bo  # others' links stay
-    assert store.revoke_shares(ada.id, NOW + timedelta(days=9)) == 0
+    week = store.shares.create(ada.id, NOW, timedelta(days=7))
+    forever = store.shares.create(ada.id, NOW, None)
+    bos = store.shares.create(bo.id, NOW, None)
+    assert store.shares.client_for(week, NOW + timedelta(days=7, seconds=-1)) == ada
+    assert store.shares.client_for(week, NOW + timedelta(days=7)) is None
+    assert store.shares.revoke(ada.id, NOW + timedelta(days=8)) == 1  # the expired one is not live
+    assert store.shares.client_for(forever, NOW + timedelta(days=8)) is None
+    assert store.shares.client_for(bos, NOW + timedelta(days=8)) == bo  # others' links stay
+    assert store.shares.revoke(ada.id, NOW + timedelta(days=9)) == 0
 
 
 @pytest.mark.parametrize(
@@ -311,19 +311,19 @@ def test_share_links_expire_and_can_be_revoked(store):
 )
 def test_malformed_or_unknown_share_tokens_open_nothing(store, token):
     store.add_client("Ada L.", NOW)
-    store.create_share(1, NOW, None)
-    assert store.client_for_share(token, NOW) is None
-    assert store.client_for_share("A" * 43, NOW) is None  # well formed but never issued
+    store.shares.create(1, NOW, None)
+    assert store.shares.client_for(token, NOW) is None
+    assert store.shares.client_for("A" * 43, NOW) is None  # well formed but never issued
 
 
 def test_bad_share_requests_are_refused(store):
     with pytest.raises(StoreError, match="no client number 4"):
-        store.create_share(4, NOW, None)
+        store.shares.create(4, NOW, None)
     ada = store.add_client("Ada L.", NOW)
     with pytest.raises(StoreError, match="give 1 day or more"):
-        store.create_share(ada.id, NOW, timedelta(0))
+        store.shares.create(ada.id, NOW, timedelta(0))
     with pytest.raises(StoreError, match="no client number 4"):
-        store.revoke_shares(4, NOW)
+        store.shares.revoke(4, NOW)
 
 
 def test_an_in_memory_database_works_for_quick_experiments():

@@ -9,8 +9,9 @@ import pytest
 
 from kneekit import overview, trends, variants
 from kneekit.flags import flags
+from kneekit.history import History, SessionSummary
 from kneekit.routines import Assignment
-from kneekit.soreness import CheckIn, History, SessionSummary
+from kneekit.soreness import CheckIn
 
 TODAY = date(2026, 3, 31)  # a Tuesday
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from kneekit.records.store import Store
 from kneekit.routines import parse_routine
 from kneekit.session import ManualClock
-from kneekit.store import Store
 from kneekit.widgets.checkin import CheckInForm
 from kneekit.widgets.player import SessionPlayer, countdown
 
@@ -66,10 +66,10 @@ def test_a_whole_routine_played_in_fake_time_saves_every_step(clinic, fake_clock
     assert player.session_id is not None
     played(player, fake_clock, 6)
     assert "Right leg" in player.side.value
-    assert len(store.session_steps(player.session_id)) == 1  # the prepare, saved as it ended
+    assert len(store.sessions.steps(player.session_id)) == 1  # the prepare, saved as it ended
     played(player, fake_clock, 70)
     assert player.session.state == "finished"
-    steps = store.session_steps(player.session_id)
+    steps = store.sessions.steps(player.session_id)
     assert [(s.kind, s.side, s.planned_s, s.held_s, s.skipped) for s in steps] == [
         (st.kind, st.side, st.duration_s, float(st.duration_s), False) for st in SHORT.steps
     ]
@@ -96,7 +96,7 @@ def test_pause_freezes_the_countdown_and_resume_carries_on(clinic, fake_clock):
     player.pause_button.click()
     played(player, fake_clock, 15)
     assert "Change legs" in player.headline.value
-    hold = store.session_steps(player.session_id)[1]
+    hold = store.sessions.steps(player.session_id)[1]
     assert (hold.held_s, hold.skipped) == (20.0, False)
 
 
@@ -106,7 +106,7 @@ def test_skip_and_back(clinic, fake_clock):
     player.start_button.click()
     played(player, fake_clock, 9)
     player.skip_button.click()
-    saved = store.session_steps(player.session_id)
+    saved = store.sessions.steps(player.session_id)
     assert (saved[-1].kind, saved[-1].held_s, saved[-1].skipped) == ("hold", 4.0, True)
     assert "Change legs" in player.headline.value
     player.back_button.click()  # within the first seconds of the switch: back to the hold
@@ -139,7 +139,7 @@ def test_closing_the_player_abandons_the_session(clinic, fake_clock):
     player.close()
     assert player.session.state == "stopped"
     assert store.history(client.id).sessions[-1].completed is False
-    assert store.session_steps(player.session_id)[-1].skipped
+    assert store.sessions.steps(player.session_id)[-1].skipped
 
 
 def test_the_timer_task_ends_with_its_session(clinic, fake_clock):
@@ -154,7 +154,7 @@ def test_the_timer_task_ends_with_its_session(clinic, fake_clock):
         assert player.session.state == "finished"
 
     asyncio.run(scenario())
-    assert len(store.session_steps(store.history(client.id).sessions[-1].session_id)) == len(
+    assert len(store.sessions.steps(store.history(client.id).sessions[-1].session_id)) == len(
         SHORT.steps
     )
 

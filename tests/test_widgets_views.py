@@ -9,9 +9,9 @@ import pytest
 
 from kneekit import overview as overview_module
 from kneekit.demo import make_demo
+from kneekit.records.store import Store
 from kneekit.routines import default_routine
 from kneekit.session import ManualClock
-from kneekit.store import Store
 from kneekit.widgets import ClinicOverview, RoutineLab, TrendsView, client_page
 from kneekit.widgets.checkin import CheckInForm
 from kneekit.widgets.player import SessionPlayer
@@ -201,7 +201,7 @@ def test_names_and_notes_with_markup_stay_text(demo, now):
     overview = ClinicOverview(demo, now)
     assert "<script>" not in overview.table.value
     assert "&lt;script&gt;" in overview.table.value
-    token = demo.create_share(client.id, now.now(), None)
+    token = demo.shares.create(client.id, now.now(), None)
     page = client_page(demo, now, f"share={token}")
     assert "<script>" not in page.children[0].value
 
@@ -209,7 +209,7 @@ def test_names_and_notes_with_markup_stay_text(demo, now):
 # -- the client page ----------------------------------------------------------------------------
 def test_client_page_shows_only_that_clients_things(demo, now):
     a, b = demo.clients()[:2]
-    token = demo.create_share(a.id, now.now(), timedelta(days=30))
+    token = demo.shares.create(a.id, now.now(), timedelta(days=30))
     page = client_page(demo, now, f"share={token}")
     text = page_text(page)
     assert f"Hello, {a.name}" in text
@@ -247,12 +247,12 @@ def test_a_bad_link_shows_the_notice_and_nothing_else(demo, now, query, monkeypa
 
 def test_expired_and_revoked_links_show_the_notice(demo, now):
     client = demo.clients()[0]
-    token = demo.create_share(client.id, now.now(), timedelta(days=1))
+    token = demo.shares.create(client.id, now.now(), timedelta(days=1))
     assert isinstance(client_page(demo, now, f"share={token}"), w.VBox)
     later = ManualClock(TODAY + timedelta(days=2))
     assert isinstance(client_page(demo, later, f"share={token}"), w.HTML)
-    fresh = demo.create_share(client.id, now.now(), None)
-    demo.revoke_shares(client.id, now.now())
+    fresh = demo.shares.create(client.id, now.now(), None)
+    demo.shares.revoke(client.id, now.now())
     assert isinstance(client_page(demo, now, f"share={fresh}"), w.HTML)
 
 
@@ -260,7 +260,7 @@ def test_setting_every_widget_on_a_client_page_cannot_reach_another_client(demo,
     """A browser can set any synced widget's value; try B's id (and junk) in every one of them."""
     a, b = demo.clients()[:2]
     before_b = demo.history(b.id)
-    page = client_page(demo, now, f"share={demo.create_share(a.id, now.now(), None)}")
+    page = client_page(demo, now, f"share={demo.shares.create(a.id, now.now(), None)}")
     page.children[1].selected_index = 2  # open every tab, so its widgets exist to be tampered with
     for widget in all_widgets(page):
         for value in (b.id, str(b.id), "probe"):

@@ -27,7 +27,7 @@ IMPORTS = BARE + "\nimport kneekit.widgets\nimport kneekit.plots"
 
 PAGE = """\
 from IPython.display import display
-from kneekit.store import Store
+from kneekit.records.store import Store
 from kneekit.widgets import client_page
 display(client_page(Store.open({db!r}), query={query!r}))
 """
@@ -36,15 +36,15 @@ display(client_page(Store.open({db!r}), query={query!r}))
 
 def demo_clinic(folder: Path) -> tuple[Path, str]:
     """A demo clinic in ``folder``, and the query string of a share link to its first client."""
-    from kneekit.access import SHARE_PARAM
     from kneekit.demo import make_demo
-    from kneekit.store import Store
+    from kneekit.records.store import Store
+    from kneekit.voila.access import SHARE_PARAM
 
     db = folder / "clinic.sqlite3"
     with Store.open(db) as store:
         make_demo(store, date.today())
         client = store.clients()[0]
-        token = store.create_share(client.id, datetime.now(UTC), timedelta(days=1))
+        token = store.shares.create(client.id, datetime.now(UTC), timedelta(days=1))
     return db, f"{SHARE_PARAM}={token}"
 
 

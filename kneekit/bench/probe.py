@@ -20,9 +20,9 @@ from pathlib import Path
 
 import ipywidgets as w
 
+from kneekit.records.store import Store
 from kneekit.routines import Routine, Step, parse_routine
 from kneekit.session import Status, SystemClock
-from kneekit.store import Store
 from kneekit.widgets import CheckInForm, SessionPlayer
 from kneekit.widgets.common import text
 from kneekit.widgets.player import countdown

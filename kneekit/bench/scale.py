@@ -17,10 +17,11 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
-from kneekit import overview, schema
+from kneekit import overview
 from kneekit.bench.kernel import median
+from kneekit.records import schema
+from kneekit.records.store import Store, name_key
 from kneekit.routines import default_routine
-from kneekit.store import Store, name_key
 from kneekit.trends import clip
 
 OVERVIEW_TARGET_S = 0.5

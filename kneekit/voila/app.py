@@ -39,7 +39,7 @@ from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
-from kneekit.access import SECRET_ENV, SHARE_PARAM
+from kneekit.voila.access import SECRET_ENV, SHARE_PARAM
 from kneekit.voila.kernels import GuardedKernelManager
 
 JUPYTER_ROOT = Path(__file__).parent / "jupyter"

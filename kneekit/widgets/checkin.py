@@ -13,7 +13,8 @@ from kneekit.soreness import CONTEXTS, CheckIn, check_in
 from kneekit.widgets.common import message
 
 if TYPE_CHECKING:
-    from kneekit.store import Client, Store
+    from kneekit.history import Client
+    from kneekit.records.store import Store
 
 CONTEXT_WORDS = {
     "after-run": "Just after a run",

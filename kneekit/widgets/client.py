@@ -11,9 +11,9 @@ import html
 
 import ipywidgets as w
 
-from kneekit.access import INVALID_LINK, client_from_query
+from kneekit.records.store import Store
 from kneekit.session import Clock, SystemClock
-from kneekit.store import Store
+from kneekit.voila.access import INVALID_LINK, client_from_query
 from kneekit.widgets.checkin import CheckInForm
 from kneekit.widgets.common import message
 from kneekit.widgets.player import SessionPlayer

@@ -13,7 +13,7 @@ from kneekit.session import Clock, SystemClock
 from kneekit.widgets.trends import TrendsView
 
 if TYPE_CHECKING:
-    from kneekit.store import Store
+    from kneekit.records.store import Store
 
 CELL = "padding:0.35em 0.8em;border-bottom:1px solid #bbb;vertical-align:top"
 ARROWS = {"up": "▲ rising", "down": "▼ falling", "flat": "▶ steady", None: "–"}

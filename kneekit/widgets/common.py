@@ -7,6 +7,7 @@ import io
 import math
 import struct
 import wave
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,31 @@ def message(kind: str, value: str) -> str:
         f'<div class="kneekit-{kind}" style="color:{colour};font-size:1.1em">'
         f"{icon} {html.escape(value)}</div>"
     )
+
+
+def replace_children(box: w.Box, children: Sequence[w.Widget]) -> None:
+    """Show ``children`` in ``box`` and close the widgets they replace.
+
+    ipywidgets keeps every widget alive until it is closed (the kernel holds each one so the
+    browser can find it), so a view that redraws by assigning ``.children`` leaks everything it
+    drew before; a clinic kernel runs all day. Widgets kept in the new children stay open, and
+    so do their descendants.
+    """
+    keep = {id(c) for c in _tree(children)}
+    old = [c for c in _tree(box.children) if id(c) not in keep]
+    box.children = tuple(children)
+    for child in old:
+        child.close()
+
+
+def _tree(widgets: Iterable[w.Widget]) -> list[w.Widget]:
+    """Every widget in ``widgets`` and, for boxes, everything inside them."""
+    out: list[w.Widget] = []
+    for widget in widgets:
+        out.append(widget)
+        if isinstance(widget, w.Box):
+            out.extend(_tree(widget.children))
+    return out
 
 
 def figure_image(fig: Figure, width: str = "100%") -> w.Image:

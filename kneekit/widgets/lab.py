@@ -27,7 +27,7 @@ from kneekit.stretches import Stretch, load_catalogue
 from kneekit.widgets.common import figure_image, message
 
 if TYPE_CHECKING:
-    from kneekit.store import Store
+    from kneekit.records.store import Store
 
 SIDES = [("each leg in turn", "each"), ("left leg only", "left"), ("right leg only", "right")]
 

@@ -20,7 +20,8 @@ from kneekit.widgets.checkin import CheckInForm
 from kneekit.widgets.common import SIDE_WORDS, SOUNDS, text, tone
 
 if TYPE_CHECKING:
-    from kneekit.store import Client, Store
+    from kneekit.history import Client
+    from kneekit.records.store import Store
 
 
 def countdown(seconds: float) -> str:
@@ -175,7 +176,7 @@ class SessionPlayer(w.VBox):
         self.after.children = ()
         self.before.layout.display = "none"
         self.session_id = (
-            self.store.start_session(client_id, self.routine_picker.value, self.clock.now())
+            self.store.sessions.start(client_id, self.routine_picker.value, self.clock.now())
             if client_id is not None
             else None
         )
@@ -222,7 +223,7 @@ class SessionPlayer(w.VBox):
 
     def _handle(self, event: Event) -> None:
         if event.kind == "step-ended" and event.record and self.session_id is not None:
-            self.store.save_step(self.session_id, event.record)
+            self.store.sessions.save_step(self.session_id, event.record)
         elif event.kind == "count-in":
             self._play("count")
         elif event.kind == "step-started" and self.session and event.index is not None:
@@ -232,7 +233,7 @@ class SessionPlayer(w.VBox):
             self._play("done")
             if self.session_id is not None:
                 completed = self.session.state == "finished"
-                self.store.finish_session(self.session_id, self.clock.now(), completed)
+                self.store.sessions.finish(self.session_id, self.clock.now(), completed)
             self._show_summary()
 
     def _play(self, sound: str) -> None:

@@ -11,12 +11,13 @@ import ipywidgets as w
 
 from kneekit import trends, variants
 from kneekit.flags import flags
+from kneekit.history import History
 from kneekit.session import Clock, SystemClock
-from kneekit.soreness import History
 from kneekit.widgets.common import figure_image, message
 
 if TYPE_CHECKING:
-    from kneekit.store import Client, Store
+    from kneekit.history import Client
+    from kneekit.records.store import Store
 
 DEFAULT_WEEKS = 12
 """The demo clinic and a typical block of physio follow-up both span about twelve weeks."""

@@ -35,9 +35,10 @@ from jupyter_server.services.kernels.connection.base import (
 from playwright.sync_api import Browser, Page, Playwright, Route, WebSocket, expect, sync_playwright
 from websockets.sync.client import ClientConnection, connect
 
-from kneekit.access import share_link
 from kneekit.bench.startup import CHROMIUM, CHROMIUM_ARGS, kernel_processes
-from kneekit.store import Client, Store
+from kneekit.history import Client
+from kneekit.records.store import Store
+from kneekit.voila.access import share_link
 
 WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 DEMO_NAMES_MIN = 6
@@ -81,7 +82,7 @@ class Server:
     def link(self, client: Client, *, made: datetime | None = None, days: int = 30) -> str:
         """A new share link for ``client``, made at ``made`` (default now), valid ``days``."""
         with Store.open(self.db) as store:
-            token = store.create_share(client.id, made or datetime.now(UTC), timedelta(days=days))
+            token = store.shares.create(client.id, made or datetime.now(UTC), timedelta(days=days))
         return share_link(self.clients, token)
 
     def kernels(self) -> list[psutil.Process]:

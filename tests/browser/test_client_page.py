@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from kneekit.access import INVALID_LINK
-from kneekit.store import Store
+from kneekit.records.store import Store
+from kneekit.voila.access import INVALID_LINK
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,7 @@ def test_a_bad_link_shows_only_the_message(server, page, frames, kind):
     else:
         url = server.link(them)
         with Store.open(server.db) as store:
-            assert store.revoke_shares(them.id, datetime.now(UTC)) >= 1
+            assert store.shares.revoke(them.id, datetime.now(UTC)) >= 1
     page.goto(url)
     expect(page.get_by_text(INVALID_LINK.rstrip("."))).to_be_visible()
     seen = page.content() + "".join(frames)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import Page, expect
 
-from kneekit.store import Store
+from kneekit.records.store import Store
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from kneekit.store import Client, Store
+from kneekit.history import Client
+from kneekit.records.store import Store
 
 pytestmark = pytest.mark.browser
 

@@ -11,17 +11,26 @@ import difflib
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import Connection, select, true
+from sqlalchemy import Connection, Engine, select, true
 
-from kneekit import schema as s
-from kneekit.database import aware, default_db_path, is_row_id
+from kneekit.history import Client, History, Run, SessionSummary
+from kneekit.records import schema as s
+from kneekit.records.database import (
+    Database,
+    aware,
+    default_db_path,
+    is_row_id,
+    local,
+    offset_min,
+)
+from kneekit.records.sessions import SavedStep, SessionLog
+from kneekit.records.shares import ShareLinks, token_hash
 from kneekit.routines import Assignment, Routine, parse_routine
-from kneekit.sessionlog import SavedStep, SessionLog
-from kneekit.shares import ShareLinks, token_hash
-from kneekit.soreness import CheckIn, Client, History, SessionSummary, check_in
+from kneekit.soreness import CheckIn, check_in
 from kneekit.stretches import parse_catalogue
 
 __all__ = [
@@ -82,33 +91,49 @@ _CHECKIN_COLUMNS = (
     _k.km,
     _k.minutes,
     _k.note,
+    _k.utc_offset_min,
 )
-"""The columns of a check-in, in the order :class:`kneekit.soreness.CheckIn` takes them."""
+"""The columns of a check-in, in the order :class:`kneekit.soreness.CheckIn` takes them, then
+its UTC offset."""
 
 
-class Store(SessionLog, ShareLinks):
+def _checkin(row: Any) -> CheckIn:
+    """A check-in row as recorded: its time in the offset where it was made."""
+    return CheckIn(row[0], local(row[1], row[8]), *row[2:8])
+
+
+class Store(Database):
     """The clinic records. Open with :meth:`Store.open` (see :class:`Database`); use it as a
-    context manager so that it is closed."""
+    context manager so that it is closed.
+
+    Guided sessions are in ``store.sessions`` (:class:`SessionLog`) and share links in
+    ``store.shares`` (:class:`ShareLinks`): parts that share this store's connection.
+    """
+
+    def __init__(self, engine: Engine, path: Path | None, source: str) -> None:
+        super().__init__(engine, path, source)
+        self.sessions = SessionLog(self)
+        self.shares = ShareLinks(self)
 
     # -- clients ------------------------------------------------------------------------------
     def add_client(self, name: str, now: datetime) -> Client:
         """Add a client; refuses an empty, overlong or duplicate name."""
         clean = " ".join(name.split()) if isinstance(name, str) else ""
         if not clean:
-            raise self._problem("name", "the client's name is empty; type a name, e.g. 'Anna K.'.")
+            raise self.problem("name", "the client's name is empty; type a name, e.g. 'Anna K.'.")
         if len(clean) > NAME_MAX_CHARS or not clean.isprintable():
-            raise self._problem(
+            raise self.problem(
                 "name", f"the name must be printable text of at most {NAME_MAX_CHARS} characters."
             )
         created = aware(now, "now", self.source)
-        with self._write() as conn:
+        with self.write() as conn:
             same = conn.execute(
                 select(s.clients.c.id, s.clients.c.name).where(
                     s.clients.c.name_key == name_key(clean)
                 )
             ).first()
             if same is not None:
-                raise self._problem(
+                raise self.problem(
                     "name",
                     f"there is already a client called '{same.name}' (number {same.id}); "
                     "add an initial or a second name to tell them apart.",
@@ -118,12 +143,12 @@ class Store(SessionLog, ShareLinks):
                 "name_key": name_key(clean),
                 "created_at": created,
             }
-            cid = self._insert(conn, s.clients, row)
+            cid = self.insert(conn, s.clients, row)
         return Client(cid, clean, created)
 
     def clients(self) -> list[Client]:
         """Every client, in alphabetical order."""
-        with self._read() as conn:
+        with self.read() as conn:
             rows = conn.execute(select(s.clients).order_by(s.clients.c.name_key)).all()
         return [Client(r.id, r.name, r.created_at) for r in rows]
 
@@ -131,10 +156,10 @@ class Store(SessionLog, ShareLinks):
         """The client with this number; StoreError if there is none."""
         r = None
         if is_row_id(client_id):
-            with self._read() as conn:
+            with self.read() as conn:
                 r = conn.execute(select(s.clients).where(s.clients.c.id == client_id)).first()
         if r is None:
-            raise self._problem("client", f"there is no client number {client_id}.")
+            raise self.problem("client", f"there is no client number {client_id}.")
         return Client(r.id, r.name, r.created_at)
 
     def find_client(self, name_or_id: str) -> Client:
@@ -148,7 +173,7 @@ class Store(SessionLog, ShareLinks):
         near = [names[k] for k in difflib.get_close_matches(name_key(text), names, n=3, cutoff=0.5)]
         hint = f" Did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
         listing = " See the list with: kneekit clients." if everyone else " There are no clients."
-        raise self._problem("client", f"no client called {text!r}.{hint}{listing}")
+        raise self.problem("client", f"no client called {text!r}.{hint}{listing}")
 
     # -- routines -----------------------------------------------------------------------------
     def save_routine(self, routine: Routine, now: datetime) -> VersionInfo:
@@ -160,7 +185,7 @@ class Store(SessionLog, ShareLinks):
         text, stretches = routine.to_yaml(), _catalogue_text(routine)
         created = aware(now, "now", self.source)
         v = s.routine_versions.c
-        with self._write() as conn:
+        with self.write() as conn:
             latest = conn.execute(
                 select(s.routine_versions).where(v.name == routine.name).order_by(v.number.desc())
             ).first()
@@ -169,24 +194,24 @@ class Store(SessionLog, ShareLinks):
             number = 1 if latest is None else latest.number + 1
             row: dict[str, Any] = {"name": routine.name, "number": number, "routine": text}
             row |= {"stretches": stretches, "hold_s": routine.hold_s, "created_at": created}
-            vid = self._insert(conn, s.routine_versions, row)
+            vid = self.insert(conn, s.routine_versions, row)
         return VersionInfo(vid, routine.name, number, created)
 
     def routine(self, version_id: int) -> Routine:
         """The routine exactly as saved in this version (with the stretches as they were)."""
-        with self._read() as conn:
+        with self.read() as conn:
             r = conn.execute(
                 select(s.routine_versions).where(s.routine_versions.c.id == version_id)
             ).first()
         if r is None:
-            raise self._problem("routine", f"there is no routine version number {version_id}.")
+            raise self.problem("routine", f"there is no routine version number {version_id}.")
         label = f"{r.name} v{r.number}"
         return parse_routine(r.routine, label, parse_catalogue(r.stretches, label))
 
     def versions(self) -> list[VersionInfo]:
         """Every saved routine version, by name then number."""
         v = s.routine_versions.c
-        with self._read() as conn:
+        with self.read() as conn:
             rows = conn.execute(
                 select(v.id, v.name, v.number, v.created_at).order_by(v.name, v.number)
             ).all()
@@ -196,8 +221,8 @@ class Store(SessionLog, ShareLinks):
         """Put a client on a routine version from ``since``; a second one the same day replaces
         the first (a physio correcting a choice, not a routine followed for zero days)."""
         a = s.assignments.c
-        with self._write() as conn:
-            self._require(conn, s.clients, client_id, "client")
+        with self.write() as conn:
+            self.require(conn, s.clients, client_id, "client")
             version = self._version(conn, version_id)
             where = (a.client_id == client_id) & (a.since == since)
             if conn.execute(select(a.id).where(where)).first() is None:
@@ -216,13 +241,13 @@ class Store(SessionLog, ShareLinks):
             select(v.id, v.name, v.number, v.created_at).where(v.id == version_id)
         ).first()
         if r is None:
-            raise self._problem("routine", f"there is no routine version number {version_id!r}.")
+            raise self.problem("routine", f"there is no routine version number {version_id!r}.")
         return VersionInfo(*r)
 
     def current_version(self, client_id: int, today: date) -> VersionInfo | None:
         """The version the client is on today; None if not assigned yet (use the built-in)."""
         a, v = s.assignments.c, s.routine_versions.c
-        with self._read() as conn:
+        with self.read() as conn:
             r = conn.execute(
                 select(v.id, v.name, v.number, v.created_at)
                 .join_from(s.assignments, s.routine_versions)
@@ -251,11 +276,12 @@ class Store(SessionLog, ShareLinks):
             minutes=c.minutes,
             note=c.note,
         )
-        with self._write() as conn:
-            self._require(conn, s.clients, c.client_id, "client")
+        with self.write() as conn:
+            self.require(conn, s.clients, c.client_id, "client")
             row: dict[str, Any] = {"client_id": c.client_id, "at": c.at, "context": c.context}
+            row |= {"utc_offset_min": offset_min(c.at)}
             row |= {"left_knee": c.left, "right_knee": c.right, "km": c.km}
-            return self._insert(conn, s.checkins, row | {"minutes": c.minutes, "note": c.note})
+            return self.insert(conn, s.checkins, row | {"minutes": c.minutes, "note": c.note})
 
     def latest_checkins(self, until: datetime | None = None) -> dict[int, CheckIn]:
         """Each client's most recent check-in (before ``until``, if given), by client id.
@@ -273,14 +299,14 @@ class Store(SessionLog, ShareLinks):
             .scalar_subquery()
         )
         query = select(*_CHECKIN_COLUMNS).join_from(s.clients, s.checkins, k.id == latest)
-        with self._read() as conn:
-            return {row[0]: CheckIn(*row) for row in conn.execute(query)}
+        with self.read() as conn:
+            return {row[0]: _checkin(row) for row in conn.execute(query)}
 
     def history(self, client_id: int, since: datetime | None = None) -> History:
         """Everything recorded for one client, oldest first (from ``since`` if given)."""
         histories = self._histories(client_id, since)
         if not histories:
-            raise self._problem("client", f"there is no client number {client_id!r}.")
+            raise self.problem("client", f"there is no client number {client_id!r}.")
         return histories[0]
 
     def histories(self, since: datetime | None = None) -> list[History]:
@@ -310,20 +336,30 @@ class Store(SessionLog, ShareLinks):
         checkins: dict[int, list[CheckIn]] = defaultdict(list)
         sessions: dict[int, list[SessionSummary]] = defaultdict(list)
         assigned: dict[int, list[Assignment]] = defaultdict(list)
-        with self._read() as conn:
+        runs: dict[int, list[Run]] = defaultdict(list)
+        with self.read() as conn:
             people = conn.execute(select(c.id, c.name).where(only(c.id)).order_by(c.name_key)).all()
             order = (k.client_id, k.at, k.id)
             query = select(*_CHECKIN_COLUMNS).where(only(k.client_id, k.at)).order_by(*order)
             for ck in conn.execute(query):
-                checkins[ck[0]].append(CheckIn(*ck))
+                checkins[ck[0]].append(_checkin(ck))
             summary = [se.id, se.client_id, se.started_at, se.version_id, se.planned_s, se.held_s]
             order = (se.client_id, se.started_at, se.id)
             for ss in conn.execute(
-                select(*summary, se.completed)
+                select(*summary, se.completed, se.utc_offset_min)
                 .where(only(se.client_id, se.started_at))
                 .order_by(*order)
             ):
-                sessions[ss[1]].append(SessionSummary(*tuple(ss)))
+                sessions[ss[1]].append(
+                    SessionSummary(ss[0], ss[1], local(ss[2], ss[7]), *tuple(ss)[3:7])
+                )
+            r = s.runs.c
+            for rn in conn.execute(
+                select(r.client_id, r.started_at, r.utc_offset_min, r.km, r.minutes, r.source)
+                .where(only(r.client_id, r.started_at))
+                .order_by(r.client_id, r.started_at, r.id)
+            ):
+                runs[rn[0]].append(Run(rn[0], local(rn[1], rn[2]), rn[3], rn[4], rn[5]))
             for asg in conn.execute(
                 select(a.client_id, a.version_id, v.name, v.number, a.since)
                 .join_from(s.assignments, s.routine_versions)
@@ -338,8 +374,7 @@ class Store(SessionLog, ShareLinks):
                 tuple(checkins.get(pid, ())),
                 tuple(sessions.get(pid, ())),
                 tuple(assigned.get(pid, ())),
+                tuple(runs.get(pid, ())),
             )
             for pid, name in people
         ]
-
-    # -- share links --------------------------------------------------------------------------

@@ -1,11 +1,11 @@
-"""``kneekit serve`` and ``kneekit share``: the clinic and its clients' pages, on Voilà.
+"""What ``kneekit serve`` runs: the clinic and its clients' pages, on Voilà.
 
 ``kneekit serve`` runs two Voilà servers, one per face, so that the faces cannot leak into each
 other: whatever a client's browser asks the client server, it can only reach what that server has.
 
 - the **clinic** (port N): the physio's notebooks, behind a secret token that ``serve`` prints;
 - the **clients** (port N+1): only ``client.ipynb``, no login; the page shows a client's own
-  records when its link carries a valid share token (:mod:`kneekit.access`), and otherwise a
+  records when its link carries a valid share token (:mod:`kneekit.voila.access`), and otherwise a
   short "not valid" message.
 
 Each server runs :mod:`kneekit.voila.app` in its own process, configured by
@@ -14,7 +14,6 @@ Each server runs :mod:`kneekit.voila.app` in its own process, configured by
 
 from __future__ import annotations
 
-import argparse
 import ipaddress
 import json
 import os
@@ -27,15 +26,13 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
-from typing import Any
 
-from kneekit.access import SECRET_ENV, share_link
 from kneekit.errors import KneekitError, Problem
+from kneekit.voila.access import SECRET_ENV
 from kneekit.voila.faces import (
     CLINIC_NOTEBOOKS,
-    DEFAULT_MAX_KERNELS,
     FACES,
     PORT_OFFSET,
     Face,
@@ -160,7 +157,7 @@ def _listening(host: str, port: int) -> bool:
 def _open_or_make_demo(db: str) -> bool:
     """Open the database, making the demo clinic when there is none yet; True if made."""
     from kneekit.demo import make_demo
-    from kneekit.store import Store
+    from kneekit.records.store import Store
 
     first_use = "://" not in db and not Path(db).expanduser().exists()
     with Store.open(db) as store:
@@ -169,16 +166,8 @@ def _open_or_make_demo(db: str) -> bool:
     return first_use
 
 
-def _db(args: argparse.Namespace) -> str:
-    from kneekit.database import default_location  # SQLAlchemy loads only when needed
-
-    return str(args.db) if args.db else default_location()
-
-
-def serve(args: argparse.Namespace) -> int:
+def serve(db: str, host: str, port: int, max_kernels: int) -> int:
     """Run both faces until Ctrl-C (or SIGTERM); prints the clinic and client addresses."""
-    db = _db(args)
-    host, port = args.host, args.port
     for p in (port, port + 1):
         if not _port_free(host, p):
             raise KneekitError(
@@ -200,7 +189,7 @@ def serve(args: argparse.Namespace) -> int:
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
     serving = sidecar(db, ".serving")
     try:
-        files = prepare_runtime(runtime, host, port, args.max_kernels)
+        files = prepare_runtime(runtime, host, port, max_kernels)
         # Kernels inherit their server's environment: the database for the notebooks, and the
         # address a preheated kernel asks for its query string. Only the clinic gets the secret.
         env = {k: v for k, v in os.environ.items() if k != SECRET_ENV}
@@ -268,107 +257,3 @@ def _stop(children: dict[Face, subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             child.kill()  # its kernels notice their parent is gone and exit (JPY_PARENT_PID)
             child.wait()
-
-
-def share(args: argparse.Namespace) -> int:
-    """Print a new share link for a client, or revoke all of theirs."""
-    from kneekit.store import Store
-
-    db = _db(args)
-    now = datetime.now(UTC)
-    with Store.open(db) as store:
-        client = store.find_client(args.client)
-        if args.revoke:
-            count = store.revoke_shares(client.id, now)
-            print(f"Revoked {count} link(s) of {client.name}: they now show 'not valid'.")
-            return 0
-        days = SHARE_DAYS if args.expires is None else args.expires
-        token = store.create_share(client.id, now, timedelta(days=days))
-    base = args.base_url or _served_clients_url(db)
-    until = (now + timedelta(days=days)).date()
-    print(f"Link for {client.name} (valid until {until:%d %B %Y}; send it to them only):")
-    print(share_link(base, token))
-    return 0
-
-
-def _served_clients_url(db: str) -> str:
-    """The client address of a running ``kneekit serve`` on this database, else the default."""
-    try:
-        return str(json.loads(sidecar(db, ".serving").read_text(encoding="utf-8"))["clients"])
-    except (OSError, ValueError, KeyError):
-        return base_url("127.0.0.1", DEFAULT_PORT + 1)
-
-
-def _days(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 3650:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days from 1 to 3650")
-    return int(text)
-
-
-def _port(text: str) -> int:
-    if not text.isdigit() or not 1024 <= int(text) <= 65534:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port from 1024 to 65534")
-    return int(text)
-
-
-def _count(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 500:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 1 to 500")
-    return int(text)
-
-
-def add_commands(commands: Any) -> list[argparse.ArgumentParser]:
-    """Add ``serve`` and ``share`` to the ``kneekit`` subcommands; returns their parsers.
-
-    ``commands`` is what :meth:`argparse.ArgumentParser.add_subparsers` returned. Both commands
-    read ``args.db`` (the database; None for the default), which the caller provides.
-    """
-    srv = commands.add_parser(
-        "serve",
-        help="serve the clinic and your clients' pages in the browser",
-        description="Serve the clinic (port N) and your clients' pages (port N+1) with Voilà. "
-        "Makes a demo clinic on first use when there is no database yet.",
-    )
-    srv.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to listen on (default: "
-        "127.0.0.1, this computer only; 0.0.0.0 for phones on your network)",
-    )
-    srv.add_argument(
-        "--port",
-        type=_port,
-        default=DEFAULT_PORT,
-        metavar="N",
-        help=f"clinic port; client pages use N+1 (default: {DEFAULT_PORT})",
-    )
-    srv.add_argument(
-        "--max-kernels",
-        type=_count,
-        default=DEFAULT_MAX_KERNELS,
-        metavar="N",
-        help=f"pages open at once per face before 'busy' (default: "
-        f"{DEFAULT_MAX_KERNELS}, ~100 MiB each)",
-    )
-    srv.set_defaults(run=serve)
-    shr = commands.add_parser(
-        "share",
-        help="print (or revoke) the link to a client's own page",
-        description="Print a new link that opens one client's own page, or revoke their links.",
-    )
-    shr.add_argument("client", help="the client's name or number (see: kneekit clients)")
-    shr.add_argument(
-        "--expires",
-        type=_days,
-        metavar="DAYS",
-        help=f"days the link stays valid (default: {SHARE_DAYS})",
-    )
-    shr.add_argument(
-        "--base-url",
-        metavar="URL",
-        help="address the client will open, e.g. "
-        "http://192.168.1.20:8867/ (default: where kneekit serve is running)",
-    )
-    shr.add_argument("--revoke", action="store_true", help="revoke all of this client's links")
-    shr.set_defaults(run=share)
-    return [srv, shr]

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from kneekit import schema as s
-from kneekit.database import Database, aware
-from kneekit.soreness import Client
+from kneekit.history import Client
+from kneekit.records import schema as s
+from kneekit.records.database import Database, aware
 
 TOKEN_BYTES = 32
 """Random bytes in a share token: 256 bits, above the 128 bits issue #5 asks for."""
@@ -29,22 +29,26 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
-class ShareLinks(Database):
-    """The share-link part of :class:`kneekit.store.Store`."""
+class ShareLinks:
+    """Share links in the clinic database: ``store.shares`` of a
+    :class:`~kneekit.records.store.Store`, sharing its connection."""
 
-    def create_share(self, client_id: int, now: datetime, expires: timedelta | None) -> str:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def create(self, client_id: int, now: datetime, expires: timedelta | None) -> str:
         """A new share link token for a client's own page; only its hash is stored.
 
         ``expires`` is how long it stays valid (None: until revoked).
         """
-        created = aware(now, "now", self.source)
+        created = aware(now, "now", self._db.source)
         if expires is not None and expires <= timedelta(0):
-            raise self._problem(
+            raise self._db.problem(
                 "expires", "a link must stay valid for some time; give 1 day or more."
             )
         token = secrets.token_urlsafe(TOKEN_BYTES)
-        with self._write() as conn:
-            self._require(conn, s.clients, client_id, "client")
+        with self._db.write() as conn:
+            self._db.require(conn, s.clients, client_id, "client")
             conn.execute(
                 s.shares.insert().values(
                     client_id=client_id,
@@ -55,16 +59,16 @@ class ShareLinks(Database):
             )
         return token
 
-    def client_for_share(self, token: str, now: datetime) -> Client | None:
+    def client_for(self, token: str, now: datetime) -> Client | None:
         """The client a share token opens; None for a malformed, unknown, expired or revoked one.
 
         All four cases look the same to the caller, so a visitor learns nothing from the answer.
         """
         if not isinstance(token, str) or not _TOKEN.fullmatch(token):
             return None
-        at = aware(now, "now", self.source)
+        at = aware(now, "now", self._db.source)
         sh, c = s.shares.c, s.clients.c
-        with self._read() as conn:
+        with self._db.read() as conn:
             r = conn.execute(
                 select(c.id, c.name, c.created_at, sh.expires_at, sh.revoked_at)
                 .join_from(s.shares, s.clients)
@@ -78,12 +82,12 @@ class ShareLinks(Database):
             return None
         return Client(r.id, r.name, r.created_at)
 
-    def revoke_shares(self, client_id: int, now: datetime) -> int:
+    def revoke(self, client_id: int, now: datetime) -> int:
         """Revoke every live share link of a client; returns how many were live."""
-        at = aware(now, "now", self.source)
+        at = aware(now, "now", self._db.source)
         sh = s.shares.c
-        with self._write() as conn:
-            self._require(conn, s.clients, client_id, "client")
+        with self._db.write() as conn:
+            self._db.require(conn, s.clients, client_id, "client")
             live = (sh.client_id == client_id) & sh.revoked_at.is_(None)
             live &= sh.expires_at.is_(None) | (sh.expires_at > at)
             count: int = conn.execute(s.shares.update().where(live).values(revoked_at=at)).rowcount

@@ -10,7 +10,7 @@ then checks that a migrated v1 database ends up with every row and the same tabl
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -30,16 +30,21 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    bindparam,
+    false,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.types import TypeEngine
 
 from kneekit.errors import Problem, StoreError
 
 APPLICATION = "kneekit"
-SCHEMA_VERSION = 1
-"""The schema this code reads and writes. Version 1 is the first released schema."""
+SCHEMA_VERSION = 2
+"""The schema this code reads and writes. Version 1 is the first released schema; version 2
+keeps each record's UTC offset (its local day), a check-in's request key (a double Save stores
+one check-in), hand-entered sessions, and adds the tables listed in :data:`NEW_IN_V2`."""
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -117,6 +122,9 @@ sessions = Table(
     Column("completed", Boolean, nullable=False, default=False),
     Column("planned_s", Integer, nullable=False),
     Column("held_s", Float, nullable=False, default=0.0),  # kept up to date by each saved step
+    # v2: as for check-ins; and whether a physio entered it by hand (done away from the player).
+    Column("utc_offset_min", Integer, nullable=False, server_default=text("0")),
+    Column("entered_by_hand", Boolean, nullable=False, server_default=false()),
     Index("ix_sessions_client_started", "client_id", "started_at"),
 )
 session_steps = Table(
@@ -149,10 +157,15 @@ checkins = Table(
     Column("km", Float),
     Column("minutes", Float),
     Column("note", Text, nullable=False, default=""),
+    # v2: minutes east of UTC where the check-in was made, so its day is the local day there.
+    Column("utc_offset_min", Integer, nullable=False, server_default=text("0")),
+    # v2: a key the page sends with each Save; the same key twice stores one check-in.
+    Column("request_key", String(64)),
     # The last line of defence; the store validates first and says what is wrong in words.
     CheckConstraint("left_knee BETWEEN 0 AND 10 AND right_knee BETWEEN 0 AND 10", "ck_nrs"),
     CheckConstraint("(km IS NULL OR km >= 0) AND (minutes IS NULL OR minutes >= 0)", "ck_run"),
     Index("ix_checkins_client_at", "client_id", "at"),
+    Index("ix_checkins_request_key", "request_key", unique=True),
 )
 shares = Table(
     "shares",
@@ -165,8 +178,68 @@ shares = Table(
     Column("revoked_at", UTCDateTime),
 )
 
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("utc_offset_min", Integer, nullable=False),
+    Column("km", Float, nullable=False),
+    Column("minutes", Float),
+    Column("elevation_gain_m", Float),
+    Column("source", Text, nullable=False),  # the file's name, as imported
+    Column("file_sha256", String(64)),  # the same file imported twice is skipped
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_runs_client_started", "client_id", "started_at", unique=True),
+)
+
+NEW_IN_V2: tuple[Table, ...] = (runs,)
+"""Tables that version 2 adds; the v1 to v2 migration creates them. A feature that needs a new
+table defines it above and lists it here (while version 2 is unreleased, it stays one step)."""
+
+
+def _v1_to_v2(conn: Connection) -> None:
+    """Add the v2 columns; existing records get the offset of the clinic's zone at their time.
+
+    Version 1 kept only UTC, so where a record was made is unknown: the clinic's zone
+    (:func:`kneekit.config.clinic_zone`) is the best guess, and right for a clinic that records
+    where it is. Offsets are set per distinct time, in batches, so a large clinic migrates in
+    seconds.
+    """
+    from kneekit.config import clinic_zone
+
+    zone = clinic_zone()
+    for table in (checkins, sessions):
+        conn.execute(
+            text(f"ALTER TABLE {table.name} ADD COLUMN utc_offset_min INTEGER NOT NULL DEFAULT 0")
+        )
+    conn.execute(text("ALTER TABLE checkins ADD COLUMN request_key VARCHAR(64)"))
+    conn.execute(text("CREATE UNIQUE INDEX ix_checkins_request_key ON checkins (request_key)"))
+    conn.execute(
+        text("ALTER TABLE sessions ADD COLUMN entered_by_hand BOOLEAN NOT NULL DEFAULT false")
+    )
+    for table, column in ((checkins, checkins.c.at), (sessions, sessions.c.started_at)):
+        rows = conn.execute(select(table.c.id, column)).all()
+        offsets = [
+            {"row": r[0], "offset": _minutes_east(r[1].astimezone(zone).utcoffset())} for r in rows
+        ]
+        if offsets:
+            conn.execute(
+                table.update()
+                .where(table.c.id == bindparam("row"))
+                .values(utc_offset_min=bindparam("offset")),
+                offsets,
+            )
+    metadata.create_all(conn, tables=list(NEW_IN_V2))
+
+
+def _minutes_east(offset: timedelta | None) -> int:
+    return 0 if offset is None else int(offset.total_seconds() // 60)
+
+
 Migration = Callable[[Connection], None]
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 """``MIGRATIONS[n]`` turns a version-``n`` database into version ``n + 1``.
 
 Each runs inside the caller's transaction, so a failed upgrade leaves the database as it was.

@@ -12,7 +12,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Self
 
@@ -21,8 +21,8 @@ from sqlalchemy import URL, Connection, Engine, Table, create_engine, event, mak
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import StaticPool
 
-from kneekit import schema as s
 from kneekit.errors import Problem, StoreError
+from kneekit.records import schema as s
 
 BUSY_TIMEOUT_S = 30.0
 """How long a write waits for another writer (say a second Voilà kernel) before giving up.
@@ -47,7 +47,7 @@ def default_location() -> str:
 
 
 class Database:
-    """A connection to the clinic database; :class:`kneekit.store.Store` adds the records."""
+    """A connection to the clinic database; :class:`~kneekit.records.store.Store` adds records."""
 
     def __init__(self, engine: Engine, path: Path | None, source: str) -> None:
         self.engine = engine
@@ -93,7 +93,7 @@ class Database:
             _sqlite_events(engine)
         store = cls(engine, None, url.render_as_string(hide_password=True))
         try:
-            with store._read() as conn:
+            with store.read() as conn:
                 found = s.found_version(conn, store.source)
             store._prepare(found)
         except BaseException:
@@ -136,7 +136,7 @@ class Database:
         """Make the schema in a new database or bring an older one up to date, atomically."""
         if found == s.SCHEMA_VERSION:
             return
-        with self._write() as conn:
+        with self.write() as conn:
             # Read again under the write lock: another process may have just done it.
             now = s.found_version(conn, self.source)
             if now is None:
@@ -164,7 +164,7 @@ class Database:
             raise StoreError([Problem(self.source, "", _plain(exc))]) from exc
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def write(self) -> Iterator[Connection]:
         if self._batch is not None:
             yield self._batch
             return
@@ -174,7 +174,7 @@ class Database:
                 yield conn
 
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def read(self) -> Iterator[Connection]:
         if self._batch is not None:
             yield self._batch
             return
@@ -188,28 +188,28 @@ class Database:
         For bulk loads such as the demo clinic (thousands of steps in one commit instead of one
         each). Not for interactive use: other writers wait until the block ends.
         """
-        with self._write() as conn:
+        with self.write() as conn:
             self._batch = conn
             try:
                 yield self
             finally:
                 self._batch = None
 
-    def _problem(self, field: str, message: str) -> StoreError:
+    def problem(self, field: str, message: str) -> StoreError:
         return StoreError([Problem(self.source, field, message)])
 
-    def _insert(self, conn: Connection, table: Table, row: dict[str, Any]) -> int:
+    def insert(self, conn: Connection, table: Table, row: dict[str, Any]) -> int:
         """Insert one row and return its id (RETURNING works on SQLite and PostgreSQL alike)."""
         # Values go as parameters, not into the statement, so its compiled form is reused.
         return int(conn.execute(table.insert().returning(table.c.id), row).scalar_one())
 
-    def _require(self, conn: Connection, table: Table, row_id: object, what: str) -> None:
+    def require(self, conn: Connection, table: Table, row_id: object, what: str) -> None:
         """Refuse, in words, a reference to a row that does not exist."""
         if (
             not is_row_id(row_id)
             or conn.execute(select(table.c.id).where(table.c.id == row_id)).first() is None
         ):
-            raise self._problem(what, f"there is no {what} number {row_id!r}.")
+            raise self.problem(what, f"there is no {what} number {row_id!r}.")
 
 
 def is_row_id(value: object) -> bool:
@@ -306,6 +306,17 @@ def _damaged(source: str, why: str) -> StoreError:
             )
         ]
     )
+
+
+def offset_min(value: datetime) -> int:
+    """Minutes east of UTC of an aware time: kept beside each record so its day is local."""
+    offset = value.utcoffset()
+    return 0 if offset is None else int(offset.total_seconds() // 60)
+
+
+def local(value: datetime, minutes_east: int) -> datetime:
+    """A stored UTC time back in the offset where it was recorded."""
+    return value.astimezone(timezone(timedelta(minutes=minutes_east)))
 
 
 def aware(value: datetime, field: str, source: str) -> datetime:

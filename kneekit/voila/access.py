@@ -2,7 +2,7 @@
 
 A client's page is health data, so the page never trusts the browser to say whose page it is: the
 link carries a random share token, the kernel reads it from the query string Voilà hands it, and
-:meth:`kneekit.store.Store.client_for_share` turns it into a client, or into nothing.
+:meth:`kneekit.records.store.Store.client_for_share` turns it into a client, or into nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
-    from kneekit.store import Client, Store
+    from kneekit.history import Client
+    from kneekit.records.store import Store
 
 SHARE_PARAM = "share"
 """The query parameter of a client link: ``http://host:port/?share=<token>``.
@@ -95,4 +96,4 @@ def client_from_query(store: Store, now: datetime, query: str | None = None) -> 
         :data:`INVALID_LINK` and nothing else, whichever of these it was.
     """
     token = share_token(page_query() if query is None else query)
-    return None if token is None else store.client_for_share(token, now)
+    return None if token is None else store.shares.client_for(token, now)

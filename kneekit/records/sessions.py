@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kneekit import schema as s
-from kneekit.database import Database, aware
+from kneekit.records import schema as s
+from kneekit.records.database import Database, aware, offset_min
 from kneekit.routines import default_routine
 from kneekit.session import StepRecord
 
@@ -39,14 +39,18 @@ class SavedStep:
     ended_at: datetime
 
 
-class SessionLog(Database):
-    """The session part of :class:`kneekit.store.Store`."""
+class SessionLog:
+    """Guided sessions in the clinic database: ``store.sessions`` of a
+    :class:`~kneekit.records.store.Store`, sharing its connection."""
 
-    def start_session(self, client_id: int, version_id: int | None, started_at: datetime) -> int:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def start(self, client_id: int, version_id: int | None, started_at: datetime) -> int:
         """Record that a session began; ``version_id=None`` means kneekit's built-in routine."""
-        at = aware(started_at, "started_at", self.source)
-        with self._write() as conn:
-            self._require(conn, s.clients, client_id, "client")
+        at = aware(started_at, "started_at", self._db.source)
+        with self._db.write() as conn:
+            self._db.require(conn, s.clients, client_id, "client")
             planned: int | None = None
             if version_id is None:
                 planned = default_routine().hold_s
@@ -54,31 +58,34 @@ class SessionLog(Database):
                 v = s.routine_versions.c
                 planned = conn.execute(select(v.hold_s).where(v.id == version_id)).scalar()
                 if planned is None:
-                    raise self._problem("routine", f"there is no routine version {version_id!r}.")
+                    raise self._db.problem(
+                        "routine", f"there is no routine version {version_id!r}."
+                    )
             row: dict[str, Any] = {
                 "client_id": client_id,
                 "version_id": version_id,
                 "started_at": at,
             }
             row |= {"planned_s": planned, "completed": False, "held_s": 0.0}
-            return self._insert(conn, s.sessions, row)
+            row |= {"utc_offset_min": offset_min(started_at)}
+            return self._db.insert(conn, s.sessions, row)
 
     def save_step(self, session_id: int, record: StepRecord) -> None:
         """Save one completed step, committed before returning (a crash later loses nothing)."""
         step = record.step
-        started = aware(record.started_at, "started_at", self.source)
-        ended = aware(record.ended_at, "ended_at", self.source)
+        started = aware(record.started_at, "started_at", self._db.source)
+        ended = aware(record.ended_at, "ended_at", self._db.source)
         if not 0 <= record.held_s <= step.duration_s:
-            raise self._problem("step", f"held {record.held_s} s of a {step.duration_s} s step.")
+            raise self._db.problem("step", f"held {record.held_s} s of a {step.duration_s} s step.")
         t = s.session_steps.c
-        with self._write() as conn:
+        with self._db.write() as conn:
             found = conn.execute(
                 select(s.sessions.c.ended_at).where(s.sessions.c.id == session_id)
             ).first()
             if found is None:
-                raise self._problem("session", f"there is no session number {session_id!r}.")
+                raise self._db.problem("session", f"there is no session number {session_id!r}.")
             if found.ended_at is not None:
-                raise self._problem("session", f"session {session_id} has already finished.")
+                raise self._db.problem("session", f"session {session_id} has already finished.")
             row: dict[str, Any] = {
                 "session_id": session_id,
                 "step_index": record.index,
@@ -87,7 +94,7 @@ class SessionLog(Database):
             row |= {"stretch": step.stretch.id, "side": step.side, "rep": step.rep}
             row |= {"start_s": step.start_s, "planned_s": step.duration_s}
             row |= {"held_s": float(record.held_s), "skipped": record.skipped}
-            self._insert(conn, s.session_steps, row | {"started_at": started, "ended_at": ended})
+            self._db.insert(conn, s.session_steps, row | {"started_at": started, "ended_at": ended})
             if step.kind == "hold":
                 # A step redone after "back" counts once: its latest record is what was held.
                 rows = conn.execute(
@@ -100,22 +107,22 @@ class SessionLog(Database):
                     s.sessions.update().where(s.sessions.c.id == session_id).values(held_s=held)
                 )
 
-    def finish_session(self, session_id: int, ended_at: datetime, completed: bool) -> None:
+    def finish(self, session_id: int, ended_at: datetime, completed: bool) -> None:
         """Mark a session ended: ``completed`` if it ran to the end, else it was stopped.
 
         Finishing it again changes nothing: the first end is what happened.
         """
-        at = aware(ended_at, "ended_at", self.source)
+        at = aware(ended_at, "ended_at", self._db.source)
         se = s.sessions.c
-        with self._write() as conn:
-            self._require(conn, s.sessions, session_id, "session")
+        with self._db.write() as conn:
+            self._db.require(conn, s.sessions, session_id, "session")
             conn.execute(
                 s.sessions.update()
                 .where(se.id == session_id, se.ended_at.is_(None))
                 .values(ended_at=at, completed=bool(completed))
             )
 
-    def session_steps(self, session_id: int) -> list[SavedStep]:
+    def steps(self, session_id: int) -> list[SavedStep]:
         """The steps saved for one session, in the order they were done."""
         return self._steps(s.session_steps.c.session_id == session_id).get(session_id, [])
 
@@ -129,7 +136,7 @@ class SessionLog(Database):
         cols = [t.session_id, t.step_index, t.kind, t.stretch, t.side, t.rep, t.start_s]
         cols += [t.planned_s, t.held_s, t.skipped, t.started_at, t.ended_at]
         out: dict[int, list[SavedStep]] = defaultdict(list)
-        with self._read() as conn:
+        with self._db.read() as conn:
             for r in conn.execute(select(*cols).where(where).order_by(t.session_id, t.id)):
                 out[r.session_id].append(SavedStep(*tuple(r)))
         return dict(out)
