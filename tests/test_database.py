@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
-from kneekit.records import schema
 from kneekit.errors import StoreError
+from kneekit.records import schema
 from kneekit.records.database import default_db_path, default_location
 from kneekit.records.store import Store
 from kneekit.soreness import check_in

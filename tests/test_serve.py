@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from kneekit.cli import serve as cli_serve
 from kneekit.errors import KneekitError, StoreError
 from kneekit.records.store import Store
-from kneekit.cli import serve as cli_serve
 from kneekit.voila import faces, serve
 from kneekit.voila.access import (
     INVALID_LINK,
