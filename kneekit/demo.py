@@ -11,13 +11,15 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
+from kneekit.config import clinic_zone
 from kneekit.errors import Problem, StoreError
 from kneekit.records.store import Store
 from kneekit.routines import Routine, default_routine, parse_routine
 from kneekit.session import ManualClock, Session, StepRecord
 from kneekit.soreness import check_in
+from kneekit.trends import Knee
 
 WEEKS = 12
 """Full weeks of records before the current one, as issue #3 asks ("12 weeks of runs")."""
@@ -62,6 +64,8 @@ class Runner:
     soreness: Soreness
     switch_week: int | None = None  # the week they move to VARIANT
     note: tuple[int, str] | None = None  # (day, note) on the first check-in from that day
+    unsettled: Knee | None = None  # a knee sorer the morning after a run than the evening before
+    spike: bool = False  # their latest run is far longer than any in the month before
 
 
 def _falling(d: int) -> tuple[float, float]:
@@ -76,7 +80,7 @@ def _flare(d: int) -> tuple[float, float]:
     elif d < jump + 8:
         level = 2.0 + 4.5 * (d - jump) / 8
     else:
-        level = max(3.0, 6.5 - 3.5 * (d - jump - 8) / 21)
+        level = max(3.8, 6.5 - 3.5 * (d - jump - 8) / 21)
     return level, level - 0.5
 
 
@@ -86,15 +90,16 @@ RUNNERS: tuple[Runner, ...] = (
         "soreness falling week by week, with a stretch after nearly every run",
         lambda w: 24.0 + 0.5 * w,
         (0, 2, 4, 6),
-        0.92,
+        0.95,
         _falling,
     ),
     Runner(
         "Tom B.",
-        "a flare after weekly distance jumped by over 30% (week 6: 24 km to 34 km)",
+        "a flare after weekly distance jumped by over 30% (week 6: 24 km to 34 km); both knees "
+        "still worse than when he started",
         lambda w: (20, 21, 22, 22, 23, 24, 34, 35, 28, 24, 22, 22, 22)[w],
         (1, 3, 5, 6),
-        0.8,
+        0.9,
         _flare,
         note=(6 * 7 + 5, "Long run was great but both knees ached on the stairs after."),
     ),
@@ -108,12 +113,13 @@ RUNNERS: tuple[Runner, ...] = (
     ),
     Runner(
         "Jonas W.",
-        "the left knee clearly sorer than the right throughout",
+        "the left knee high and not settling by the next morning, the right one fine",
         lambda w: 30.0,
         (0, 2, 4, 5),
-        0.8,
-        lambda d: (5.5, 1.5),
+        0.9,
+        lambda d: (6.0, 1.5),
         note=(10, "Left knee stiff going downstairs; right one fine."),
+        unsettled="left",
     ),
     Runner(
         "Elena V.",
@@ -126,22 +132,25 @@ RUNNERS: tuple[Runner, ...] = (
     ),
     Runner(
         "Sam O.",
-        "an ordinary steady runner with little soreness",
+        "a steady runner with little soreness, whose latest run was far longer than any before",
         lambda w: 35.0,
         (0, 1, 3, 5, 6),
-        0.7,
+        0.9,
         lambda d: (1.5, 1.5),
+        spike=True,
     ),
 )
 
 
-def make_demo(store: Store, today: date, seed: int = 2026) -> None:
+def make_demo(store: Store, today: date, seed: int = 2026, zone: tzinfo | None = None) -> None:
     """Fill an empty clinic database with the demo clinic, all in one transaction.
 
     Records run from the Monday twelve weeks before ``today``'s week up to yesterday, so weeks
-    line up with calendar weeks and nothing is in the future. Raises StoreError if the database
-    already has clients: the demo never mixes with real records.
+    line up with calendar weeks and nothing is in the future. Times are in ``zone`` (default:
+    the clinic's), so runs fall on the evenings and mornings of the clinic's own days. Raises
+    StoreError if the database already has clients: the demo never mixes with real records.
     """
+    zone = zone or clinic_zone()
     if store.clients():
         raise StoreError(
             [
@@ -154,8 +163,8 @@ def make_demo(store: Store, today: date, seed: int = 2026) -> None:
             ]
         )
     start = today - timedelta(days=today.weekday() + 7 * WEEKS)
-    now = datetime.combine(today, time(0), UTC)
-    opened = datetime.combine(start, time(8), UTC)
+    now = datetime.combine(today, time(0), zone)
+    opened = datetime.combine(start, time(8), zone)
     with store.batch():
         first = store.save_routine(default_routine(), opened)
         variant: int | None = None
@@ -165,7 +174,7 @@ def make_demo(store: Store, today: date, seed: int = 2026) -> None:
             plan = [(start, store.assign(client.id, first.id, start).version_id)]
             if runner.switch_week is not None:
                 switch = start + timedelta(weeks=runner.switch_week)
-                moved = datetime.combine(switch, time(8), UTC)
+                moved = datetime.combine(switch, time(8), zone)
                 variant = variant or store.save_routine(parse_routine(VARIANT), moved).id
                 plan.append((switch, store.assign(client.id, variant, switch).version_id))
             _runs(store, runner, client.id, plan, start, now, rng)
@@ -188,6 +197,9 @@ def _runs(
     pace = rng.uniform(5.2, 6.4)  # minutes per km
     noted = runner.note is None
     days = (now.date() - start).days
+    last_run = max(
+        w * 7 + d for w in range(days // 7 + 1) for d in runner.run_days if w * 7 + d < days
+    )
     for week in range(days // 7 + 1):
         # Share the week's distance over all its run days, then leave out those still to come:
         # sharing it over the days so far would make the current week's runs too long.
@@ -197,7 +209,9 @@ def _runs(
             if d >= days:
                 continue
             km = round(runner.weekly_km(week) * weight / sum(weights), 1)
-            ran = datetime.combine(start + timedelta(d), time(17), UTC)
+            if runner.spike and d == last_run:
+                km = round(km * 2.2, 1)  # a long run, more than double the usual
+            ran = datetime.combine(start + timedelta(d), time(17), now.tzinfo)
             ran += timedelta(minutes=rng.randint(0, 150))
             left, right = (_rate(x, rng) for x in runner.soreness(d))
             note = ""
@@ -210,16 +224,22 @@ def _runs(
             if rng.random() < runner.adherence:
                 vid = [v for since, v in plan if since <= ran.date()][-1]
                 began = ran + timedelta(minutes=rng.randint(3, 15))
-                stop_p = 0.3 if runner.adherence < 0.5 else 0.05
-                records, ended, completed = play(routines[vid], began, rng, 0.05, stop_p)
+                stop_p = 0.3 if runner.adherence < 0.5 else 0.03
+                records, ended, completed = play(routines[vid], began, rng, 0.02, stop_p)
                 sid = store.sessions.start(client_id, vid, began)
                 for record in records:
                     store.sessions.save_step(sid, record)
                 store.sessions.finish(sid, ended, completed)
-            morning = datetime.combine(ran.date() + timedelta(1), time(7), UTC)
+            morning = datetime.combine(ran.date() + timedelta(1), time(7), now.tzinfo)
             morning += timedelta(minutes=rng.randint(0, 60))
             if morning < now and rng.random() < 0.8:
-                left, right = (_rate(x + 0.5, rng) for x in runner.soreness(d + 1))
+                # Soreness settles by the next morning (the pain-monitoring model's aim), except
+                # for a knee that does not: that one is a point sorer than after the run.
+                settle = rng.random() < 0.5
+                left, right = (
+                    min(10, rating + 1) if runner.unsettled == knee else max(0, rating - settle)
+                    for knee, rating in (("left", left), ("right", right))
+                )
                 store.add_checkin(
                     check_in(client_id, morning, left, right, now=now, context="next-morning")
                 )

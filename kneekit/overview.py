@@ -1,26 +1,24 @@
-"""The clinic overview: one row per client, built from the last four weeks of each record."""
+"""The clinic overview: one row per client, the review's figures plus the latest check-in and the
+two-week trend, built from the recent weeks of each record."""
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from kneekit.flags import Flag, flags
+from kneekit.adherence import Adherence, first_day
+from kneekit.flags import Flag, Thresholds
 from kneekit.history import History
+from kneekit.review import LOOK_BACK_DAYS, ClientReview, review, with_openings
 from kneekit.soreness import CheckIn
 from kneekit.trends import (
+    BASELINE_DAYS,
     EPS,
-    RECENT_DAYS,
     SMALLEST_CHANGE,
-    Adherence,
     Direction,
-    adherence,
-    assignment_on,
     clip,
-    day_of,
     mean_of,
     ratings_by_day,
 )
@@ -33,16 +31,32 @@ if TYPE_CHECKING:
 class OverviewRow:
     """One client's line in the clinic overview."""
 
-    client_id: int
-    name: str
+    review: ClientReview
     last_checkin: datetime | None
     left: int | None
     right: int | None
     trend: Direction | None
     trend_change: float | None
-    flags: tuple[Flag, ...]
-    adherence: Adherence
-    routine: str | None
+
+    @property
+    def client_id(self) -> int:
+        return self.review.client_id
+
+    @property
+    def name(self) -> str:
+        return self.review.name
+
+    @property
+    def flags(self) -> tuple[Flag, ...]:
+        return self.review.flags
+
+    @property
+    def adherence(self) -> Adherence:
+        return self.review.adherence
+
+    @property
+    def routine(self) -> str | None:
+        return self.review.routine
 
 
 def two_week_trend(history: History, today: date) -> tuple[Direction | None, float | None]:
@@ -64,53 +78,59 @@ def two_week_trend(history: History, today: date) -> tuple[Direction | None, flo
 
 
 def overview(
-    histories: Iterable[History], today: date, latest: Mapping[int, CheckIn] | None = None
+    histories: Iterable[History],
+    today: date,
+    latest: Mapping[int, CheckIn] | None = None,
+    openings: Mapping[int, Sequence[CheckIn]] | None = None,
+    thresholds: Thresholds | None = None,
 ) -> list[OverviewRow]:
-    """One row per client, in the order given, from the last four weeks of each record.
+    """One row per client, in the order given.
 
-    Each client costs about the same whatever the length of their record or the size of the
-    clinic: only the last four weeks are read, found by bisection. ``latest`` (each client's
-    most recent check-in) lets the histories hold just those four weeks and still say when a
-    client who has gone quiet last checked in.
+    ``histories`` may hold only the recent weeks (see :func:`clinic_overview`); ``latest`` (each
+    client's most recent check-in) and ``openings`` (each client's first two weeks of check-ins)
+    then say what lies before, so the last check-in and the baseline verdict stay right.
     """
     rows = []
-    for h in histories:
-        recent = clip(h, today - timedelta(RECENT_DAYS - 1), today)
-        end = bisect.bisect_right(h.checkins, today, key=day_of)
-        last = h.checkins[end - 1] if end else None
-        quiet = latest.get(h.client_id) if latest is not None else None
+    for h in with_openings(histories, openings or {}):
+        quiet = (latest or {}).get(h.client_id)
+        mine = [c for c in h.checkins if c.at.date() <= today]
+        last = mine[-1] if mine else None
         if quiet is not None and quiet.at.date() <= today and (last is None or quiet.at > last.at):
             last = quiet
         left = right = None
         if last is not None:
             same_day = clip(h, last.at.date(), last.at.date()).checkins or (last,)
             left, right = max(c.left for c in same_day), max(c.right for c in same_day)
-        direction, change = two_week_trend(recent, today)
-        routine = assignment_on(h, today)
+        first = (openings or {}).get(h.client_id)
+        verdict = review(
+            h,
+            today,
+            thresholds=thresholds,
+            last_checkin=last.at if last else None,
+            followed_from=first[0].at.date() if first else first_day(h),
+        )
         rows.append(
-            OverviewRow(
-                h.client_id,
-                h.name,
-                last.at if last else None,
-                left,
-                right,
-                direction,
-                change,
-                flags(recent, today),
-                adherence(recent, today),
-                routine.label if routine else None,
-            )
+            OverviewRow(verdict, last.at if last else None, left, right, *two_week_trend(h, today))
         )
     return rows
 
 
-def clinic_overview(store: Store, today: date) -> list[OverviewRow]:
+def clinic_overview(
+    store: Store, today: date, thresholds: Thresholds | None = None
+) -> list[OverviewRow]:
     """The overview straight from the clinic database, reading only the weeks it shows.
 
     Loading every check-in of a large clinic costs seconds (about 3 s per million rows), so this
-    asks the store for the last four weeks of each record plus each client's latest check-in.
+    asks the store for the recent weeks of each record, each client's latest check-in and their
+    first two weeks.
     """
-    since = datetime.combine(today - timedelta(RECENT_DAYS - 1), time(), UTC)
-    until = datetime.combine(today + timedelta(1), time(), UTC)
-    latest = store.latest_checkins(until=until)
-    return overview(store.histories(since=since), today, latest=latest)
+    since = datetime.combine(today - timedelta(LOOK_BACK_DAYS), time(), UTC)
+    latest = store.latest_checkins(until=datetime.combine(today + timedelta(1), time(12), UTC))
+    openings = store.opening_checkins(BASELINE_DAYS)
+    return overview(
+        store.histories(since=since),
+        today,
+        latest=latest,
+        openings=openings,
+        thresholds=thresholds or Thresholds.from_settings(),
+    )

@@ -21,6 +21,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from kneekit import trends
+from kneekit.adherence import Activity, activity, adherence, first_day
 from kneekit.history import History
 from kneekit.routines import DOSE_GUIDELINE_S, Routine, StepKind, format_duration
 
@@ -68,7 +69,7 @@ KIND_STYLE: dict[StepKind, tuple[str, str, str]] = {
 }
 """Step kinds: colour, hatch and legend words; holds are the darkest, as they matter most."""
 
-ACTIVITY_STYLE: dict[trends.Activity, tuple[str, str, str]] = {
+ACTIVITY_STYLE: dict[Activity, tuple[str, str, str]] = {
     "both": ("#1b7837", "", "Ran and stretched"),
     "ran": ("#f2b66d", "//", "Ran, no stretch session"),
     "stretched": ("#a6dba0", "..", "Stretched, no run"),
@@ -114,7 +115,7 @@ def soreness_trend(history: History, today: date, *, start: date | None = None) 
     Points are each day's highest rating; lines are 7-day rolling means (see kneekit.trends).
     Bars on the right-hand axis are the running distance of each 7-day block ending today.
     """
-    start = start or trends.first_day(history) or today
+    start = start or first_day(history) or today
     x0 = _x(start)  # positions as day offsets from here: converting each date is slow
     with style():
         # A fixed layout, not a constrained one: the page redraws this figure whenever the dates
@@ -230,7 +231,7 @@ def adherence_calendar(history: History, today: date, weeks: int = 12) -> Figure
     what people read without explanation. Days after today are left blank.
     """
     first_monday = today - timedelta(today.weekday() + 7 * (weeks - 1))
-    days = trends.activity(history, first_monday, today)
+    days = activity(history, first_monday, today)
     with style():
         fig = Figure(figsize=(9, 2.2 + 0.45 * weeks), layout="constrained")
         ax = fig.add_subplot()
@@ -263,10 +264,11 @@ def adherence_calendar(history: History, today: date, weeks: int = 12) -> Figure
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        share = trends.adherence(history, today, days=(today - first_monday).days + 1)
         ax.set_title(f"{history.name}: runs and stretch sessions, last {weeks} weeks", pad=34)
-        words = str(share)
-        ax.set_xlabel(f"{words[0].upper()}{words[1:]}.", labelpad=10)
+        # The caption is the one adherence figure every page shows (the last four weeks), not a
+        # count over the calendar's twelve: two numbers for one thing confuse (issue #11).
+        words = str(adherence(history, today))
+        ax.set_xlabel(f"Stretching after runs, {words}.", labelpad=10)
         _key(fig, ACTIVITY_STYLE.values(), ncol=2, edgecolor="#555555")
     return fig
 

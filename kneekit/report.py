@@ -15,9 +15,11 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from kneekit import plots, trends, variants
+from kneekit.adherence import adherence, first_day
 from kneekit.errors import Problem, ReportError
-from kneekit.flags import flags
+from kneekit.flags import Thresholds
 from kneekit.history import History
+from kneekit.review import review
 from kneekit.routines import DOSE_GUIDELINE_S, Routine, format_duration
 
 A4_PORTRAIT = (8.27, 11.69)
@@ -44,28 +46,23 @@ def summary(
     history: History, routine: Routine | None, today: date, rng: random.Random
 ) -> list[Block]:
     """The report's words as (kind, text) blocks: what the summary pages say, in order."""
-    first = trends.first_day(history)
+    seen = review(history, today, thresholds=Thresholds.from_settings())
+    first = first_day(history)
     span = f"Records from {first:%d %b %Y} to {today:%d %b %Y}" if first else "No records yet"
     out: list[Block] = [
         ("title", "Knee soreness progress report"),
         ("name", history.name),
         ("text", f"{span}. Prepared on {today:%d %b %Y} with kneekit."),
-        ("heading", "Worth a look this week"),
+        ("heading", "Worth a look"),
     ]
-    found = flags(history, today)
-    out += [("bullet", str(f)) for f in found] or [
-        (
-            "text",
-            "Nothing flagged in the last 7 days (soreness after runs, next-morning soreness, "
-            "week-on-week rises and weekly distance all within kneekit's limits).",
-        )
-    ]
+    out += [("bullet", f"{f} ({f.source}; {f.start:%d %b} to {f.end:%d %b})") for f in seen.flags]
+    if not seen.flags:
+        out.append(("text", "Nothing flagged (see 'What kneekit watches for' in its README)."))
     out.append(("heading", "Soreness now and since the start"))
-    for knee in trends.KNEES:
-        week = trends.rolling_mean(trends.daily(history, knee, today)).on(today)
+    for knee, state in seen.knees.items():
         now = (
-            f"7-day average {week:.1f} ({trends.zone(week)} zone)"
-            if week is not None
+            f"7-day average {state.mean7:.1f} ({state.zone} zone)"
+            if state.mean7 is not None
             else "no ratings in the last 7 days"
         )
         since = trends.change_from_baseline(history, knee, today).words
@@ -80,8 +77,8 @@ def summary(
     )
     out += [
         ("heading", "Stretching after runs"),
-        ("bullet", f"Last 4 weeks: {trends.adherence(history, today)}."),
-        ("bullet", f"Whole record: {trends.adherence(history, today, days=None)}."),
+        ("bullet", f"{str(seen.adherence).capitalize()}."),
+        ("bullet", f"Whole record: {adherence(history, today, days=None)}."),
         ("heading", "Routine in use"),
     ]
     spell = trends.assignment_on(history, today)

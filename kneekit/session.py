@@ -44,7 +44,10 @@ class SystemClock:
         return time.monotonic()
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        """Now in the clinic's zone, so what is recorded keeps the offset where it happened."""
+        from kneekit.config import clinic_zone
+
+        return datetime.now(clinic_zone())
 
 
 class ManualClock:

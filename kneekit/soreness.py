@@ -18,6 +18,13 @@ SCALE = (0, 10)
 Source: the 11-point NRS as used by Farrar et al. 2001 (Pain 94:149-58) for chronic pain.
 """
 
+KM_MAX = 320.0
+"""The longest distance kneekit accepts for one run: about the 24-hour world record (319.6 km,
+Sorokin 2022). Anything longer is a typo (metres typed as km, an extra zero), never a run."""
+MINUTES_MAX = 24 * 60.0
+"""The longest time accepted for one run: a day, the longest single race format commonly run;
+longer is a typo (seconds typed as minutes)."""
+
 NOTE_MAX_CHARS = 2000
 """Long enough for a clinical remark; short enough that one note cannot swamp the overview."""
 
@@ -95,12 +102,18 @@ def check_in(
         bad("at", "the time must include its time zone.")
     elif at > now:
         bad("at", f"{at:%Y-%m-%d %H:%M} is in the future; enter when the soreness was felt.")
-    for name, value, unit in (("km", km, "km"), ("minutes", minutes, "minutes")):
+    for name, value, unit, top in (
+        ("km", km, "km", KM_MAX),
+        ("minutes", minutes, "minutes", MINUTES_MAX),
+    ):
         if value is None:
             continue
         number = _finite(value)
-        if number is None or number < 0:
-            bad(name, f"run {unit} must be a number of 0 or more, or left empty; it is {value!r}.")
+        if number is None or not 0 <= number <= top:
+            bad(
+                name,
+                f"run {unit} must be a number from 0 to {top:g}, or left empty; it is {value!r}.",
+            )
     if not isinstance(note, str) or len(note) > NOTE_MAX_CHARS:
         bad("note", f"the note must be text of at most {NOTE_MAX_CHARS} characters.")
     elif not _storable(note):

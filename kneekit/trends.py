@@ -1,7 +1,7 @@
-"""Trends over a client's records: soreness series, change from baseline, adherence (flags:
-:mod:`kneekit.flags`).
+"""Trends over a client's records: soreness series, weeks, change from baseline (adherence:
+:mod:`kneekit.adherence`; flags: :mod:`kneekit.flags`).
 
-Pure functions over :class:`kneekit.soreness.History`; ``today`` is always passed in, and records
+Pure functions over :class:`kneekit.history.History`; ``today`` is always passed in, and records
 dated after it are ignored, so a report for a past date reads as it would have then. A check-in's
 day is its date where it was recorded (its own time zone). The wording is advice to the physio
 ("worth a look", "consider"), never a diagnosis.
@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal, TypeVar
 
+from kneekit.adherence import adherence, first_day, runs
 from kneekit.history import History, SessionSummary
 from kneekit.routines import Assignment
 from kneekit.soreness import CheckIn
@@ -25,7 +26,6 @@ KNEES: tuple[Knee, Knee] = ("left", "right")
 Zone = Literal["safe", "acceptable", "high"]
 Verdict = Literal["improving", "no meaningful change", "worsening", "not enough data"]
 Direction = Literal["up", "down", "flat"]
-Activity = Literal["ran", "stretched", "both", "neither"]
 
 SAFE_MAX = 2
 ACCEPTABLE_MAX = 5
@@ -61,8 +61,6 @@ BASELINE_DAYS = 14
 """The baseline is the first 14 days of check-ins; "now" is the last 14 days (the issue's rule)."""
 ROLLING_DAYS = 7
 """The rolling mean covers a week, so each point averages the same weekdays as every other."""
-RECENT_DAYS = 28
-"""Adherence in the overview covers the last four weeks: recent enough to act on (kneekit's own)."""
 
 _Record = TypeVar("_Record", CheckIn, SessionSummary)
 EPS = 1e-9  # means of whole numbers are inexact floats; boundaries such as exactly 2 points count
@@ -100,7 +98,12 @@ def clip(history: History, start: date, end: date) -> History:
         hi = bisect.bisect_right(items, end + timedelta(1), key=day_of)
         return tuple(i for i in items[lo:hi] if start <= day_of(i) <= end)
 
-    return replace(history, checkins=between(history.checkins), sessions=between(history.sessions))
+    return replace(
+        history,
+        checkins=between(history.checkins),
+        sessions=between(history.sessions),
+        runs=tuple(r for r in history.runs if start <= r.start.date() <= end),
+    )
 
 
 def ratings_by_day(history: History) -> dict[date, tuple[int, int]]:
@@ -121,12 +124,6 @@ def ratings_by_day(history: History) -> dict[date, tuple[int, int]]:
 def mean_of(values: Iterable[float | None]) -> float | None:
     got = [v for v in values if v is not None]
     return sum(got) / len(got) if got else None
-
-
-def first_day(history: History) -> date | None:
-    """The date of the client's first check-in or session (None when there is neither)."""
-    days = [day_of(x[0]) for x in (history.checkins, history.sessions) if x]
-    return min(days) if days else None
 
 
 def daily(history: History, knee: Knee, today: date, *, start: date | None = None) -> Series:
@@ -175,25 +172,20 @@ class Week:
     sessions: int
 
 
-def _is_run(c: CheckIn) -> bool:
-    return c.context == "after-run" and c.km is not None and c.km > 0
-
-
 def _week(history: History, start: date, end: date) -> Week:
     part = clip(history, start, end)
     ratings = ratings_by_day(part).values()
     mornings = [c for c in part.checkins if c.context == "next-morning"]
-    runs = [c for c in part.checkins if _is_run(c)]
-    stretched = {s.started_at.date() for s in part.sessions if s.completed}
+    done = adherence(history, end, days=(end - start).days + 1)
     return Week(
         start,
         end,
         {k: mean_of(r[i] for r in ratings) for i, k in enumerate(KNEES)},
         {k: mean_of(getattr(c, k) for c in mornings) for k in KNEES},
-        sum(c.km or 0.0 for c in runs),
-        len(runs),
-        sum(c.at.date() in stretched for c in runs),
-        sum(s.completed for s in part.sessions),
+        sum(r.km for r in runs(part) if start <= r.day <= end),
+        done.runs,
+        done.followed,
+        done.sessions,
     )
 
 
@@ -288,60 +280,6 @@ def change_from_baseline(history: History, knee: Knee, today: date) -> BaselineC
     if baseline is None or current is None:
         return BaselineChange(knee, baseline, current, "not enough data")
     return BaselineChange(knee, baseline, current, verdict(baseline, current))
-
-
-@dataclass(frozen=True)
-class Adherence:
-    """How often runs were followed by a completed stretch session the same day.
-
-    A run is an after-run check-in with a distance; a session counts when played to the end.
-    """
-
-    start: date
-    end: date
-    runs: int
-    stretched_runs: int
-    sessions: int
-
-    @property
-    def share(self) -> float | None:
-        return self.stretched_runs / self.runs if self.runs else None
-
-    @property
-    def sessions_per_week(self) -> float:
-        return self.sessions * 7 / ((self.end - self.start).days + 1)
-
-    def __str__(self) -> str:
-        runs = (
-            f"{self.stretched_runs} of {self.runs} runs followed by a stretch session "
-            f"({self.share:.0%})"
-            if self.share is not None
-            else "no runs recorded"
-        )
-        return f"{runs}; {self.sessions_per_week:.1f} sessions a week"
-
-
-def adherence(history: History, today: date, days: int | None = RECENT_DAYS) -> Adherence:
-    """Adherence over the ``days`` days ending today (``None``: since the first record)."""
-    start = (first_day(history) or today) if days is None else today - timedelta(days - 1)
-    week = _week(history, start, today)
-    return Adherence(start, today, week.runs, week.stretched_runs, week.sessions)
-
-
-def activity(history: History, start: date, end: date) -> dict[date, Activity]:
-    """What happened each day: a run, a completed stretch session, both, or neither."""
-    part = clip(history, start, end)
-    ran = {c.at.date() for c in part.checkins if _is_run(c)}
-    stretched = {s.started_at.date() for s in part.sessions if s.completed}
-    out: dict[date, Activity] = {}
-    for i in range((end - start).days + 1):
-        d = start + timedelta(i)
-        out[d] = (
-            ("both" if d in stretched else "ran")
-            if d in ran
-            else ("stretched" if d in stretched else "neither")
-        )
-    return out
 
 
 def assignment_on(history: History, day: date) -> Assignment | None:

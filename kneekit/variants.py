@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from kneekit.adherence import first_day
 from kneekit.history import History
-from kneekit.trends import clip, first_day, ratings_by_day
+from kneekit.trends import clip, ratings_by_day
 
 CAVEATS = (
     "This compares one person's own records. The routines were not assigned at random, so a "

@@ -73,7 +73,10 @@ def test_checkin_saves_what_was_typed(capsys, clinic):
         (["Anna K.", "--left", "11", "--right", "2"], "left knee soreness must be a whole number"),
         (["Anna K.", "--left", "7.5", "--right", "2"], "it is 7.5"),
         (["Anna K.", "--left", "seven", "--right", "2"], "it is 'seven'"),
-        (["Anna K.", "--left", "1", "--right", "2", "--km", "-4"], "run km must be a number of 0"),
+        (
+            ["Anna K.", "--left", "1", "--right", "2", "--km", "-4"],
+            "run km must be a number from 0 to 320",
+        ),
         (["Anna K.", "--left", "1", "--right", "2", "--context", "run"], "context: must be one of"),
         (["Anna K.", "--left", "1", "--right", "2", "--at", "yesterday"], "is not a date and time"),
         (["Anna K.", "--left", "1", "--right", "2", "--at", "2999-01-01 10:00"], "in the future"),

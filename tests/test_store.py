@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
+from kneekit.adherence import adherence
 from kneekit.errors import SorenessError, StoreError
 from kneekit.records.store import Store
 from kneekit.routines import default_routine, parse_routine
@@ -146,9 +147,48 @@ def test_a_played_session_is_saved_step_by_step(store, clock):
     ]
     assert (saved[1].held_s, saved[1].skipped) == (7.0, True)
     summary = store.history(client.id).sessions[0]
-    assert (summary.version_id, summary.planned_s, summary.completed) == (version.id, 95, True)
+    # Played to the end, but the first hold was held 7 of its 20 s: under half (HELD_ENOUGH),
+    # so the session is not stored as completed.
+    assert (summary.version_id, summary.planned_s, summary.completed) == (version.id, 95, False)
     assert summary.held_s == 95 - 20 + 7
     assert store.sessions.client_steps(client.id) == {sid: saved}
+
+
+@pytest.mark.parametrize(("held", "completed"), [(10, True), (9, False)])
+def test_a_session_counts_as_completed_only_when_each_hold_was_held_half_its_time(
+    store, clock, held, completed
+):
+    client = store.add_client("Ada L.", clock.now())
+    version = store.save_routine(SHORT, clock.now())
+    session = Session(store.routine(version.id), clock)
+    sid = store.sessions.start(client.id, version.id, clock.now())
+    session.start()
+    clock.advance(5 + held)  # the 5 s to get ready, then part of the first 20 s hold
+    session.skip()
+    clock.advance(500)
+    session.tick()
+    for record in session.records:
+        store.sessions.save_step(sid, record)
+    store.sessions.finish(sid, clock.now(), completed=True)
+    assert store.history(client.id).sessions[0].completed is completed
+
+
+def test_skipping_through_a_routine_is_not_a_completed_session(store, clock):
+    """Issue #14: Start, then Skip through every step in seconds, was stored as completed."""
+    client = store.add_client("Ada L.", clock.now())
+    session = Session(default_routine(), clock)
+    sid = store.sessions.start(client.id, None, clock.now())
+    session.start()
+    while session.state != "finished":
+        clock.advance(0.25)
+        session.skip()
+    for record in session.records:
+        store.sessions.save_step(sid, record)
+    store.sessions.finish(sid, clock.now(), completed=True)
+    (summary,) = store.history(client.id).sessions
+    assert summary.completed is False
+    assert summary.held_s < summary.planned_s / 10
+    assert adherence(store.history(client.id), clock.now().date()).sessions == 0
 
 
 def test_a_hold_redone_after_back_counts_once(store, clock):
@@ -216,8 +256,8 @@ def test_checkins_round_trip_oldest_first(store):
         ({"left": 7.5}, "it is 7.5"),
         ({"right": "7"}, "it is '7'"),
         ({"at": NOW + timedelta(minutes=5)}, "is in the future"),
-        ({"km": -3.0}, "run km must be a number of 0 or more"),
-        ({"minutes": float("nan")}, "run minutes must be a number of 0 or more"),
+        ({"km": -3.0}, "run km must be a number from 0 to 320"),
+        ({"minutes": float("nan")}, "run minutes must be a number from 0 to 1440"),
         ({"context": "during-run"}, "must be one of after-run, after-stretch"),
     ],
 )

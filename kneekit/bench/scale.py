@@ -21,6 +21,7 @@ from kneekit import overview
 from kneekit.bench.kernel import median
 from kneekit.records import schema
 from kneekit.records.store import Store, name_key
+from kneekit.review import LOOK_BACK_DAYS
 from kneekit.routines import default_routine
 from kneekit.trends import clip
 
@@ -158,7 +159,7 @@ def time_clinic(path: Path, client_id: int, repeat: int = 5) -> dict[str, float]
     with Store.open(path) as store:
         trend_parts(store, client_id)  # matplotlib's first figure loads fonts; not timed
         parts = [trend_parts(store, client_id) for _ in range(repeat)]
-        since = datetime.combine(TODAY - timedelta(overview.RECENT_DAYS - 1), clock_time(), UTC)
+        since = datetime.combine(TODAY - timedelta(LOOK_BACK_DAYS), clock_time(), UTC)
         return {
             "overview": _timed(lambda: overview.clinic_overview(store, TODAY), repeat),
             "overview_latest": _timed(lambda: store.latest_checkins(), repeat),

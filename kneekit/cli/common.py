@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from kneekit.config import clinic_zone
 from kneekit.errors import Problem, SorenessError
 
 if TYPE_CHECKING:
@@ -54,20 +55,28 @@ def typed(raw: str | None) -> object:
         return raw
 
 
-def when(raw: str | None, now: datetime) -> datetime:
-    """``--at`` as typed (local time unless it names its zone); without it, now."""
+def when(raw: str | None, now: datetime, what: str = "check-in") -> datetime:
+    """``--at`` as typed: ISO 8601 with its offset (``2026-03-27T15:45-08:00``), or without one
+    in the clinic's zone (:func:`kneekit.config.clinic_zone`); without ``--at``, ``now``."""
     if raw is None:
         return now
     try:
-        # a naive time is the computer's local time; year 1 in a zone east of UTC overflows
-        return datetime.fromisoformat(raw.strip()).astimezone(UTC)
-    except (ValueError, OverflowError):
+        at = datetime.fromisoformat(raw.strip())
+        # A time without an offset is the clinic's local time (fold=0 on a DST change: the first).
+        return at if at.tzinfo is not None else at.replace(tzinfo=clinic_zone())
+    except ValueError:
         raise SorenessError(
             [
                 Problem(
-                    "check-in",
+                    what,
                     "at",
-                    f"{raw!r} is not a date and time; write e.g. 2026-03-01 18:30.",
+                    f"{raw!r} is not a date and time; write e.g. 2026-03-01 18:30 or "
+                    "2026-03-01T18:30-08:00.",
                 )
             ]
         ) from None
+
+
+def clinic_now() -> datetime:
+    """Now, in the clinic's zone: what the commands record when no ``--at`` is given."""
+    return datetime.now(clinic_zone())

@@ -6,11 +6,11 @@ import argparse
 import os
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kneekit.cli.common import open_store, typed, when
+from kneekit import config
+from kneekit.cli.common import clinic_now, open_store, typed, when
 from kneekit.errors import KneekitError, Problem
 from kneekit.soreness import CONTEXTS, check_in
 
@@ -22,7 +22,7 @@ def _clients(args: argparse.Namespace) -> int:
             print("No clients yet. Add one with: kneekit client add NAME")
             print("(or try kneekit with a demo clinic: kneekit demo --db demo.sqlite3)")
             return 0
-        today = datetime.now(UTC).date()
+        today = config.today()
         print(f"{'No.':>4}  {'Name':24}  {'Since':10}  Routine")
         for c in clients:
             version = store.current_version(c.id, today)
@@ -33,7 +33,7 @@ def _clients(args: argparse.Namespace) -> int:
 
 def _client_add(args: argparse.Namespace) -> int:
     with open_store(args) as store:
-        client = store.add_client(args.name, datetime.now(UTC))
+        client = store.add_client(args.name, clinic_now())
         print(f"Added client {client.id}: {client.name}")
     return 0
 
@@ -41,7 +41,7 @@ def _client_add(args: argparse.Namespace) -> int:
 def _checkin(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         client = store.find_client(args.client)
-        now = datetime.now(UTC)
+        now = clinic_now()
         entry = check_in(
             client.id,
             when(args.at, now),
@@ -88,7 +88,7 @@ def _export(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from kneekit.report import write_report
 
-    today = datetime.now(UTC).date()
+    today = config.today()
     with open_store(args) as store:
         client = store.find_client(args.client)
         version = store.current_version(client.id, today)
@@ -102,7 +102,7 @@ def _demo(args: argparse.Namespace) -> int:
     from kneekit.demo import RUNNERS, make_demo
 
     with open_store(args) as store:
-        make_demo(store, datetime.now(UTC).date())
+        make_demo(store, config.today())
         histories = store.histories()
         where = store.path or store.source
     checkins = sum(len(h.checkins) for h in histories)

@@ -31,7 +31,6 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     bindparam,
-    false,
     inspect,
     select,
     text,
@@ -124,7 +123,7 @@ sessions = Table(
     Column("held_s", Float, nullable=False, default=0.0),  # kept up to date by each saved step
     # v2: as for check-ins; and whether a physio entered it by hand (done away from the player).
     Column("utc_offset_min", Integer, nullable=False, server_default=text("0")),
-    Column("entered_by_hand", Boolean, nullable=False, server_default=false()),
+    Column("entered_by_hand", Boolean, nullable=False, server_default=text("false")),
     Index("ix_sessions_client_started", "client_id", "started_at"),
 )
 session_steps = Table(
@@ -265,7 +264,7 @@ def found_version(conn: Connection, source: str) -> int | None:
     """
     tables = inspect(conn).get_table_names()
     rows = (
-        dict(conn.execute(select(meta.c.key, meta.c.value)).tuples().all())
+        dict(conn.execute(select(meta.c.key, meta.c.value)).all())
         if meta.name in tables
         else {}
     )

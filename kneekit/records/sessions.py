@@ -10,15 +10,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from kneekit.records import schema as s
 from kneekit.records.database import Database, aware, offset_min
-from kneekit.routines import default_routine
+from kneekit.routines import Routine, default_routine
 from kneekit.session import StepRecord
+
+HELD_ENOUGH = 0.5
+"""A session counts as completed only if each hold was held for at least half its planned time.
+
+Half of a 30 s hold is 15 s, the short end of the 15–30 s holds the source article recommends:
+less is not the stretch that was prescribed. Without this rule, Start then Skip through every
+step in a few seconds was stored as a completed session and counted for adherence (issue #14).
+kneekit's own rule, not a clinical threshold.
+"""
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,23 @@ class SessionLog:
             row |= {"utc_offset_min": offset_min(started_at)}
             return self._db.insert(conn, s.sessions, row)
 
+    def add_by_hand(
+        self, client_id: int, version_id: int | None, routine: Routine, at: datetime
+    ) -> int:
+        """Record a session done away from the player (a client's paper log): ``routine`` (the
+        saved version ``version_id``, None for the built-in one) completed, holds as planned,
+        marked as entered by hand. Returns its number."""
+        started = aware(at, "at", self._db.source)
+        with self._db.write() as conn:
+            self._db.require(conn, s.clients, client_id, "client")
+            if version_id is not None:
+                self._db.require(conn, s.routine_versions, version_id, "routine version")
+            row: dict[str, Any] = {"client_id": client_id, "version_id": version_id}
+            row |= {"started_at": started, "ended_at": started + timedelta(seconds=routine.total_s)}
+            row |= {"completed": True, "planned_s": routine.hold_s, "held_s": float(routine.hold_s)}
+            row |= {"utc_offset_min": offset_min(at), "entered_by_hand": True}
+            return self._db.insert(conn, s.sessions, row)
+
     def save_step(self, session_id: int, record: StepRecord) -> None:
         """Save one completed step, committed before returning (a crash later loses nothing)."""
         step = record.step
@@ -110,12 +136,25 @@ class SessionLog:
     def finish(self, session_id: int, ended_at: datetime, completed: bool) -> None:
         """Mark a session ended: ``completed`` if it ran to the end, else it was stopped.
 
-        Finishing it again changes nothing: the first end is what happened.
+        A session that ran to the end is stored as completed only if its holds were held
+        (:data:`HELD_ENOUGH`); skipped holds stay recorded as skipped. Finishing it again changes
+        nothing: the first end is what happened.
         """
         at = aware(ended_at, "ended_at", self._db.source)
-        se = s.sessions.c
+        se, t = s.sessions.c, s.session_steps.c
         with self._db.write() as conn:
             self._db.require(conn, s.sessions, session_id, "session")
+            if completed:
+                holds = conn.execute(
+                    select(t.step_index, t.held_s, t.planned_s)
+                    .where(t.session_id == session_id, t.kind == "hold")
+                    .order_by(t.id)
+                ).all()
+                # A step redone after "back" counts once: its latest record is what was held.
+                latest = {r.step_index: (r.held_s, r.planned_s) for r in holds}
+                completed = bool(latest) and all(
+                    held >= HELD_ENOUGH * planned for held, planned in latest.values()
+                )
             conn.execute(
                 s.sessions.update()
                 .where(se.id == session_id, se.ended_at.is_(None))

@@ -10,12 +10,12 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import Connection, Engine, select, true
+from sqlalchemy import Connection, Engine, func, or_, select, true
 
 from kneekit.history import Client, History, Run, SessionSummary
 from kneekit.records import schema as s
@@ -43,6 +43,8 @@ __all__ = [
     "token_hash",
 ]
 
+REQUEST_KEY_MAX_CHARS = 64
+"""A Save's key is a UUID (36 characters) or similar; the column holds 64."""
 NAME_MAX_CHARS = 100
 """Room for a full name with initials; longer is almost certainly pasted by mistake."""
 
@@ -258,11 +260,13 @@ class Store(Database):
         return None if r is None else VersionInfo(*r)
 
     # -- check-ins and histories --------------------------------------------------------------
-    def add_checkin(self, checkin: CheckIn) -> int:
+    def add_checkin(self, checkin: CheckIn, request_key: str | None = None) -> int:
         """Save a check-in made with :func:`kneekit.soreness.check_in`; returns its number.
 
         Its values are checked again here (a CheckIn built by hand skips :func:`check_in`), and
-        the client must exist. Anything wrong: an error and nothing written.
+        the client must exist. Anything wrong: an error and nothing written. ``request_key`` is
+        the page's key for one press of Save: the same key again (a double click, a retry after
+        a lost answer) returns the check-in already saved instead of storing it twice.
         """
         c = checkin
         check_in(
@@ -276,10 +280,19 @@ class Store(Database):
             minutes=c.minutes,
             note=c.note,
         )
+        if request_key is not None and not (
+            isinstance(request_key, str) and 0 < len(request_key) <= REQUEST_KEY_MAX_CHARS
+        ):
+            raise self.problem("request_key", "the page sent a malformed key; reload the page.")
+        k = s.checkins.c
         with self.write() as conn:
             self.require(conn, s.clients, c.client_id, "client")
+            if request_key is not None:
+                same = conn.execute(select(k.id).where(k.request_key == request_key)).scalar()
+                if same is not None:
+                    return int(same)
             row: dict[str, Any] = {"client_id": c.client_id, "at": c.at, "context": c.context}
-            row |= {"utc_offset_min": offset_min(c.at)}
+            row |= {"utc_offset_min": offset_min(c.at), "request_key": request_key}
             row |= {"left_knee": c.left, "right_knee": c.right, "km": c.km}
             return self.insert(conn, s.checkins, row | {"minutes": c.minutes, "note": c.note})
 
@@ -301,6 +314,31 @@ class Store(Database):
         query = select(*_CHECKIN_COLUMNS).join_from(s.clients, s.checkins, k.id == latest)
         with self.read() as conn:
             return {row[0]: _checkin(row) for row in conn.execute(query)}
+
+    def opening_checkins(self, days: int) -> dict[int, list[CheckIn]]:
+        """Each client's check-ins of their first ``days`` days (from their first check-in).
+
+        The change-from-baseline verdict compares a client's first two weeks with the last two;
+        an overview that reads only recent weeks gets the first ones from here, in two queries:
+        each client's first time (an index look-up), then each client's opening range.
+        """
+        k = s.checkins.c
+        with self.read() as conn:
+            firsts = conn.execute(select(k.client_id, func.min(k.at)).group_by(k.client_id)).all()
+            out: dict[int, list[CheckIn]] = defaultdict(list)
+            # A day of margin: the opening is counted in local days, the query in UTC.
+            ranges = [(cid, first + timedelta(days=days + 1)) for cid, first in firsts]
+            for chunk in range(0, len(ranges), 200):
+                where = or_(
+                    *(
+                        (k.client_id == cid) & (k.at < until)
+                        for cid, until in ranges[chunk : chunk + 200]
+                    )
+                )
+                query = select(*_CHECKIN_COLUMNS).where(where).order_by(k.client_id, k.at, k.id)
+                for row in conn.execute(query):
+                    out[row[0]].append(_checkin(row))
+        return dict(out)
 
     def history(self, client_id: int, since: datetime | None = None) -> History:
         """Everything recorded for one client, oldest first (from ``since`` if given)."""

@@ -26,9 +26,9 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date
 from pathlib import Path
 
+from kneekit.config import today
 from kneekit.errors import KneekitError, Problem
 from kneekit.voila.access import SECRET_ENV
 from kneekit.voila.faces import (
@@ -162,7 +162,7 @@ def _open_or_make_demo(db: str) -> bool:
     first_use = "://" not in db and not Path(db).expanduser().exists()
     with Store.open(db) as store:
         if first_use:
-            make_demo(store, date.today())
+            make_demo(store, today())
     return first_use
 
 

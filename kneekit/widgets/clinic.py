@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from kneekit import overview
+from kneekit.config import today
 from kneekit.session import Clock, SystemClock
 from kneekit.widgets.trends import TrendsView
 
@@ -52,7 +53,6 @@ def table_html(rows: list[overview.OverviewRow]) -> str:
     )
     body = ""
     for r in rows:
-        share = r.adherence.share
         cells = [
             f"<b>{html.escape(r.name)}</b>",
             f"{r.last_checkin.astimezone():%d %b %H:%M}" if r.last_checkin else "never",
@@ -60,7 +60,7 @@ def table_html(rows: list[overview.OverviewRow]) -> str:
             "" if r.right is None else str(r.right),
             ARROWS[r.trend],
             "<br>".join(html.escape(f.title) for f in r.flags),
-            "no runs" if share is None else f"{share:.0%}",
+            f"<span class='kneekit-adherence'>{html.escape(str(r.adherence))}</span>",
             html.escape(r.routine or "not assigned"),
         ]
         body += "<tr>" + "".join(f"<td style='{CELL}'>{c}</td>" for c in cells) + "</tr>"
@@ -90,7 +90,7 @@ class ClinicOverview(w.VBox):
 
     def refresh(self) -> None:
         """Read the records again and redraw the table."""
-        self._loaded = overview.clinic_overview(self.store, self.clock.now().date())
+        self._loaded = overview.clinic_overview(self.store, today(self.clock.now()))
         self._show()
 
     def rows(self) -> list[overview.OverviewRow]:

@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
-from kneekit import trends, variants
-from kneekit.flags import flags
+from kneekit import config, trends, variants
+from kneekit.adherence import Adherence
+from kneekit.flags import Thresholds
 from kneekit.history import History
+from kneekit.review import ClientReview, review
 from kneekit.session import Clock, SystemClock
-from kneekit.widgets.common import figure_image, message
+from kneekit.widgets.common import figure_image, message, replace_children
 
 if TYPE_CHECKING:
     from kneekit.history import Client
@@ -54,7 +56,7 @@ class TrendsView(w.VBox):
         self.clock: Clock = clock or SystemClock()
         self.client = client
         self.seed = seed
-        today = self.clock.now().date()
+        today = config.today(self.clock.now())
         label = {"style": {"description_width": "5em"}}
         self.picker = w.Dropdown(
             description="Client",
@@ -81,35 +83,35 @@ class TrendsView(w.VBox):
 
         client_id, start, end = self.client_id(), self.start.value, self.end.value
         if client_id is None:
-            self.body.children = (w.HTML(message("info", "No clients yet.")),)
+            replace_children(self.body, [w.HTML(message("info", "No clients yet."))])
             return
         if start is None or end is None or start > end:
-            self.body.children = (
-                w.HTML(message("error", "Choose a 'From' date on or before the 'To' date.")),
-            )
+            error = message("error", "Choose a 'From' date on or before the 'To' date.")
+            replace_children(self.body, [w.HTML(error)])
             return
-        history = trends.clip(self.store.history(client_id), start, end)
-        adherence = trends.adherence(history, end, days=None)  # the range chosen above
+        full = self.store.history(client_id)
+        # Flags, verdicts and adherence as of the 'To' date, computed as the overview does;
+        # the 'From' date only sets where the trend figure begins.
+        seen = review(full, end, thresholds=Thresholds.from_settings())
+        history = trends.clip(full, start, end)
         parts: list[w.Widget] = [
             w.HTML(f"<h3>{html.escape(history.name)}: {start:%d %b} to {end:%d %b %Y}</h3>"),
             figure_image(plots.soreness_trend(history, end, start=start)),
         ]
         if self.client is None:
-            parts.append(w.HTML(self._physio_notes(history, end)))
+            parts.append(w.HTML(self._physio_notes(seen, full, end)))
         parts += [
-            w.HTML(
-                f"<p style='font-size:1.1em'><b>Stretching after runs, {start:%d %b} to "
-                f"{end:%d %b}:</b> {html.escape(str(adherence))}</p>"
-            ),
-            figure_image(plots.adherence_calendar(history, end), width="80%"),
+            w.HTML(adherence_html(seen.adherence)),
+            figure_image(plots.adherence_calendar(full, end), width="80%"),
             w.HTML(f"<p><i>{html.escape(ADVICE)}</i></p>"),
         ]
-        self.body.children = tuple(parts)
+        replace_children(self.body, parts)
 
-    def _physio_notes(self, history: History, today: date) -> str:
-        found = flags(history, today)
-        out = "<h4>Worth a look this week</h4>" + (
-            _bullets([str(f) for f in found]) if found else "<p>Nothing flagged this week.</p>"
+    def _physio_notes(self, seen: ClientReview, history: History, today: date) -> str:
+        out = f"<h4>Worth a look ({today - timedelta(6):%d %b} to {today:%d %b})</h4>" + (
+            _bullets([f"{f} ({f.source})" for f in seen.flags])
+            if seen.flags
+            else "<p>Nothing flagged.</p>"
         )
         out += "<h4>Change from the first two weeks</h4>" + _bullets(
             [str(trends.change_from_baseline(history, knee, today)) for knee in trends.KNEES]
@@ -121,3 +123,11 @@ class TrendsView(w.VBox):
             )
             out += "<p><b>Read with care:</b></p>" + _bullets(list(comparison.caveats))
         return out
+
+
+def adherence_html(figure: Adherence) -> str:
+    """The adherence figure as every page shows it: the same words, with their period."""
+    return (
+        "<p class='kneekit-adherence' style='font-size:1.1em'><b>Stretching after runs,</b> "
+        f"{html.escape(str(figure))}</p>"
+    )

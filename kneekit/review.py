@@ -1,0 +1,141 @@
+"""Who needs attention: each client's flags, knees, adherence and routine, computed once.
+
+``kneekit review``, the clinic overview, the trends page and the report all read a
+:class:`ClientReview`, so the numbers a physio sees agree wherever they look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from kneekit.adherence import RECENT_DAYS, Adherence, adherence
+from kneekit.flags import RUN_SPIKE_DAYS, WEEK, Flag, Thresholds, flags
+from kneekit.history import History
+from kneekit.soreness import CheckIn
+from kneekit.trends import (
+    KNEES,
+    Knee,
+    Verdict,
+    Zone,
+    assignment_on,
+    change_from_baseline,
+    clip,
+    mean_of,
+    ratings_by_day,
+    zone,
+)
+
+if TYPE_CHECKING:
+    from kneekit.records.store import Store
+
+LOOK_BACK_DAYS = max(RECENT_DAYS, WEEK + RUN_SPIKE_DAYS)
+"""How far back a review reads: the adherence period, and the 30 days a run spike looks behind
+the last 7 (:data:`kneekit.flags.RUN_SPIKE_DAYS`)."""
+
+
+@dataclass(frozen=True)
+class KneeState:
+    """One knee now: mean daily soreness over the last 7 days, its zone, and the verdict on the
+    change since the first two weeks (None: not enough data)."""
+
+    mean7: float | None
+    zone: Zone | None
+    verdict: Verdict | None
+
+    def as_dict(self) -> dict[str, object]:
+        mean = None if self.mean7 is None else round(self.mean7, 2)
+        return {"mean7": mean, "zone": self.zone, "verdict": self.verdict}
+
+
+@dataclass(frozen=True)
+class ClientReview:
+    """What a physio needs to decide whether to look at a client today."""
+
+    client_id: int
+    name: str
+    routine: str | None
+    flags: tuple[Flag, ...]
+    knees: Mapping[Knee, KneeState]
+    adherence: Adherence
+
+    @property
+    def sessions_per_week(self) -> float | None:
+        return self.adherence.sessions_per_week
+
+    def as_dict(self) -> dict[str, object]:
+        """The client as ``kneekit review --json`` prints it."""
+        per_week = self.sessions_per_week
+        return {
+            "name": self.name,
+            "routine": self.routine,
+            "flags": [f.as_dict() for f in self.flags],
+            "knees": {k: v.as_dict() for k, v in self.knees.items()},
+            "adherence": self.adherence.as_dict(),
+            "sessions_per_week": None if per_week is None else round(per_week, 2),
+        }
+
+
+def review(
+    history: History,
+    today: date,
+    *,
+    thresholds: Thresholds | None = None,
+    last_checkin: datetime | None = None,
+    followed_from: date | None = None,
+) -> ClientReview:
+    """One client's review; see :func:`kneekit.flags.flags` for the optional arguments."""
+    week = ratings_by_day(clip(history, today - timedelta(WEEK - 1), today))
+    knees = {}
+    for i, knee in enumerate(KNEES):
+        mean7 = mean_of(r[i] for r in week.values())
+        verdict = change_from_baseline(history, knee, today).verdict
+        knees[knee] = KneeState(
+            mean7,
+            None if mean7 is None else zone(mean7),
+            None if verdict == "not enough data" else verdict,
+        )
+    routine = assignment_on(history, today)
+    return ClientReview(
+        history.client_id,
+        history.name,
+        routine.label if routine else None,
+        flags(
+            history,
+            today,
+            thresholds=thresholds,
+            last_checkin=last_checkin,
+            followed_from=followed_from,
+        ),
+        knees,
+        adherence(history, today),
+    )
+
+
+def attention_first(reviews: Sequence[ClientReview]) -> list[ClientReview]:
+    """Clients with flags first (most flags first), then the rest; alphabetical within each."""
+    return sorted(reviews, key=lambda r: (-len(r.flags), r.name.casefold()))
+
+
+def with_openings(
+    histories: Iterable[History], openings: Mapping[int, Sequence[CheckIn]]
+) -> list[History]:
+    """Recent histories with each client's first check-ins put back in front, so the
+    change-from-baseline verdict sees the first two weeks as well as the last."""
+    out = []
+    for h in histories:
+        start = h.checkins[0].at if h.checkins else None
+        early = tuple(c for c in openings.get(h.client_id, ()) if start is None or c.at < start)
+        out.append(replace(h, checkins=early + h.checkins) if early else h)
+    return out
+
+
+def clinic_review(
+    store: Store, today: date, *, thresholds: Thresholds | None = None
+) -> list[ClientReview]:
+    """Every client's review, from the same reading of the database as the clinic overview."""
+    from kneekit.overview import clinic_overview
+
+    return [row.review for row in clinic_overview(store, today, thresholds)]
