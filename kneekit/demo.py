@@ -210,7 +210,7 @@ def _runs(
                 continue
             km = round(runner.weekly_km(week) * weight / sum(weights), 1)
             if runner.spike and d == last_run:
-                km = round(km * 2.2, 1)  # a long run, more than double the usual
+                km = round(km * 1.6, 1)  # a long run: 60% longer than usual
             ran = datetime.combine(start + timedelta(d), time(17), now.tzinfo)
             ran += timedelta(minutes=rng.randint(0, 150))
             left, right = (_rate(x, rng) for x in runner.soreness(d))

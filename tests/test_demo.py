@@ -5,6 +5,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from statistics import mean
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,14 +14,16 @@ from kneekit.errors import StoreError
 from kneekit.export import to_json
 from kneekit.history import History
 from kneekit.records.store import Store
+from kneekit.review import clinic_review
 
 TODAY = date(2026, 3, 4)  # a Wednesday
+ZONE = ZoneInfo("America/Los_Angeles")  # not UTC, so local days are exercised
 
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory):
     with Store.open(tmp_path_factory.mktemp("demo") / "demo.sqlite3") as store:
-        make_demo(store, TODAY)
+        make_demo(store, TODAY, zone=ZONE)
         yield store
 
 
@@ -54,12 +57,12 @@ def weekly_km(history: History) -> dict[date, float]:
 
 def test_the_demo_is_the_same_every_time(tmp_path, demo_store):
     with Store.open(tmp_path / "again.sqlite3") as again:
-        make_demo(again, TODAY)
+        make_demo(again, TODAY, zone=ZONE)
         assert [to_json(again, c.id) for c in again.clients()] == [
             to_json(demo_store, c.id) for c in demo_store.clients()
         ]
     with Store.open(tmp_path / "other.sqlite3") as other:
-        make_demo(other, TODAY, seed=7)
+        make_demo(other, TODAY, seed=7, zone=ZONE)
         assert to_json(other, 1) != to_json(demo_store, 1)
 
 
@@ -67,7 +70,7 @@ def test_twelve_weeks_of_six_clients_and_nothing_in_the_future(demo):
     assert len(demo) >= 6
     assert set(demo) == {r.name for r in RUNNERS}
     start = TODAY - timedelta(days=TODAY.weekday() + 7 * 12)
-    midnight = datetime.combine(TODAY, datetime.min.time(), UTC)
+    midnight = datetime.combine(TODAY, datetime.min.time(), ZONE)
     for history in demo.values():
         times = [c.at for c in history.checkins] + [s.started_at for s in history.sessions]
         assert min(times).date() == start or min(times).date() < start + timedelta(7)
@@ -152,7 +155,7 @@ def test_a_client_switched_to_a_variant_mid_way(demo_store, demo):
 def test_an_ordinary_client_is_there_too(demo):
     sam = demo["Sam O."]
     assert mean(c.worse for c in sam.checkins) <= 2.5
-    assert 0.5 <= adherence(sam) <= 0.9
+    assert adherence(sam) >= 0.7
 
 
 def test_the_demo_never_goes_into_a_clinic_with_clients(store):
@@ -163,17 +166,29 @@ def test_the_demo_never_goes_into_a_clinic_with_clients(store):
     assert store.versions() == []
 
 
-@pytest.mark.parametrize("weekday", range(7))
-def test_only_the_flare_client_is_flagged_for_a_distance_jump(tmp_path, weekday):
-    """The week under way must not look like a jump: whatever the day, its runs are ordinary."""
-    from kneekit.flags import flags
+DESIGNED = {
+    "Jonas W.": {"stays-high", "not-settled"},
+    "Priya S.": {"few-stretches"},
+    "Sam O.": {"run-spike"},
+    "Tom B.": {"worsening"},
+}
+"""The flags each demo client is made to show in the current week (issue #11)."""
 
+
+@pytest.mark.parametrize("weekday", range(7))
+def test_each_demo_clients_pattern_shows_as_its_flags_whatever_the_day(tmp_path, weekday):
+    """Whatever the weekday the demo is made on, each pattern fires its flags, those flags fire
+    for no one else, the runner doing well has none, and the week under way never looks like a
+    weekly distance jump."""
     today = TODAY + timedelta(days=weekday)
     with Store.open(tmp_path / "demo.sqlite3") as store:
-        make_demo(store, today)
-        jumped = {
-            h.name
-            for h in store.histories()
-            if any(f.code == "distance-jump" for f in flags(h, today))
-        }
-    assert jumped <= {"Tom B."}
+        make_demo(store, today, zone=ZONE)
+        codes = {r.name: {f.code for f in r.flags} for r in clinic_review(store, today)}
+    for name, designed in DESIGNED.items():
+        assert designed <= codes[name], name
+    for code in set().union(*DESIGNED.values()):
+        assert {n for n, c in codes.items() if code in c} == {
+            n for n, d in DESIGNED.items() if code in d
+        }, code
+    assert codes["Maya R."] == set()
+    assert not any("distance-jump" in c for c in codes.values())

@@ -263,11 +263,7 @@ def found_version(conn: Connection, source: str) -> int | None:
     Raises StoreError, in words a physio can act on, if the database belongs to something else.
     """
     tables = inspect(conn).get_table_names()
-    rows = (
-        dict(conn.execute(select(meta.c.key, meta.c.value)).all())
-        if meta.name in tables
-        else {}
-    )
+    rows = dict(conn.execute(select(meta.c.key, meta.c.value)).all()) if meta.name in tables else {}
     return version_of(source, tables, rows)
 
 
