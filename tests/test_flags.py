@@ -258,3 +258,23 @@ def test_every_flag_carries_its_code_source_and_dates_and_never_diagnoses():
         text = str(flag).lower()
         assert "worth a look" in text or "consider" in text or "worth a call" in text
         assert "diagnos" not in text
+
+
+def test_the_readme_lists_every_flag_with_its_threshold_and_source():
+    from pathlib import Path
+    from typing import get_args
+
+    from kneekit.flags import FlagCode
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## What kneekit watches for") :]
+    rows = {
+        line.split("|")[1].strip(" `"): line
+        for line in table.splitlines()
+        if line.startswith("| `")
+    }
+    assert set(rows) == set(get_args(FlagCode))
+    for code, line in rows.items():
+        fires, source = (cell.strip() for cell in line.split("|")[2:4])
+        assert any(ch.isdigit() for ch in fires), code  # the threshold, as a number
+        assert source, code
