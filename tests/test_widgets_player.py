@@ -172,6 +172,19 @@ def test_check_in_saves_and_confirms(clinic, fake_clock):
     assert saved.context == "after-run"
 
 
+def test_a_double_press_of_save_stores_one_check_in_and_a_changed_entry_another(clinic, fake_clock):
+    store, client = clinic
+    form = CheckInForm(store, fake_clock, client=client)
+    form.left.value, form.right.value = 2, 2
+    before = len(store.history(client.id).checkins)
+    form.save.click()
+    form.save.click()  # the same press, twice (a double click, or a retry)
+    assert len(store.history(client.id).checkins) == before + 1
+    form.left.value = 3  # a new entry
+    form.save.click()
+    assert len(store.history(client.id).checkins) == before + 2
+
+
 @pytest.mark.parametrize(
     ("field", "value", "shown"),
     [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -110,6 +111,14 @@ class CheckInForm(w.VBox):
         ]
         super().__init__(children)
         self.add_class("kneekit-checkin")
+        # One key per entry: a double press of Save (or a retry after a lost answer) sends the
+        # same key and the store keeps one check-in; changing any field makes a new entry.
+        self.request_key = uuid.uuid4().hex
+        for field in (self.context, self.left, self.right, self.km, self.minutes, self.note):
+            field.observe(self._new_entry, "value")
+
+    def _new_entry(self, _change: object = None) -> None:
+        self.request_key = uuid.uuid4().hex
 
     def _chooses(self) -> bool:
         return self.client is None and self.client_of is None
@@ -139,7 +148,7 @@ class CheckInForm(w.VBox):
                 minutes=_number(self.minutes.value),
                 note=self.note.value,
             )
-            self.store.add_checkin(checkin)
+            self.store.add_checkin(checkin, request_key=self.request_key)
         except KneekitError as error:
             for problem in error.problems:
                 target = self.errors.get(problem.field, self.errors["at"])

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 import yaml
 
+from kneekit.config import today
 from kneekit.errors import KneekitError
 from kneekit.routines import (
     DOSE_GUIDELINE_S,
@@ -222,7 +223,7 @@ class RoutineLab(w.VBox):
         self.start_from.options = [("kneekit default routine", None), *versions]
         self.compare_with.options = [("kneekit default routine", None), *versions]
         self.assign_client.options = [(c.name, c.id) for c in self.store.clients()]
-        self.assign_from.value = self.clock.now().date()
+        self.assign_from.value = today(self.clock.now())
 
     def _version(self, version_id: int | None) -> Routine:
         if version_id is None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
+from kneekit.config import today
 from kneekit.routines import Routine, Step, default_routine, format_duration
 from kneekit.session import Clock, Event, Session, Status, SystemClock
 from kneekit.widgets.checkin import CheckInForm
@@ -148,7 +149,7 @@ class SessionPlayer(w.VBox):
     def _offer_routines(self) -> None:
         client_id = self.client_id()
         current = (
-            self.store.current_version(client_id, self.clock.now().date())
+            self.store.current_version(client_id, today(self.clock.now()))
             if client_id is not None
             else None
         )
