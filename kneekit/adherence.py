@@ -107,10 +107,15 @@ class Adherence:
             return f"last {days // 7} weeks" if days > 7 else "last 7 days"
         return f"{self.start:%d %b %Y} to {self.end:%d %b %Y}"
 
-    def __str__(self) -> str:
+    @property
+    def counts(self) -> str:
+        """The figure without its period: "6 of 8 runs (75%)"."""
         if self.share is None:
-            return f"{self.period}: no runs recorded"
-        return f"{self.period}: {self.followed} of {self.runs} runs ({self.share:.0%})"
+            return "no runs recorded"
+        return f"{self.followed} of {self.runs} runs ({self.share:.0%})"
+
+    def __str__(self) -> str:
+        return f"{self.period}: {self.counts}"
 
     def as_dict(self) -> dict[str, object]:
         """The figure as ``kneekit review --json`` prints it."""

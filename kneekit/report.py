@@ -57,7 +57,14 @@ def summary(
     ]
     out += [("bullet", f"{f} ({f.source}; {f.start:%d %b} to {f.end:%d %b})") for f in seen.flags]
     if not seen.flags:
-        out.append(("text", "Nothing flagged (see 'What kneekit watches for' in its README)."))
+        out.append(
+            (
+                "text",
+                "Nothing flagged: soreness within the pain-monitoring limits, not rising and not "
+                "worse than at the start; no sudden jump in running; stretching after most runs; "
+                "check-ins up to date.",
+            )
+        )
     out.append(("heading", "Soreness now and since the start"))
     for knee, state in seen.knees.items():
         now = (
@@ -75,10 +82,11 @@ def summary(
             "(pain-monitoring model, Silbernagel et al. 2007).",
         )
     )
+    whole = adherence(history, today, days=None)
     out += [
         ("heading", "Stretching after runs"),
         ("bullet", f"{str(seen.adherence).capitalize()}."),
-        ("bullet", f"Whole record: {adherence(history, today, days=None)}."),
+        ("bullet", f"Whole record, since {whole.start:%d %b %Y}: {whole.counts}."),
         ("heading", "Routine in use"),
     ]
     spell = trends.assignment_on(history, today)

@@ -169,7 +169,8 @@ def test_adherence_calendar_cells_show_what_happened_each_day():
     assert cells[TODAY.isoformat()].get_xy() == (1, 3)  # Tuesday, in the fourth row
     assert cells[day(22).isoformat()].get_xy() == (0, 0)  # the first Monday, top left
     assert "Pat Jones" in ax.get_title()
-    assert "1 of 2 runs" in ax.get_xlabel()
+    # The caption is the one adherence figure (last 4 weeks), worded as on every page.
+    assert ax.get_xlabel() == "Stretching after runs, last 4 weeks: 1 of 2 runs (50%)."
     assert [t.get_text() for t in ax.get_xticklabels()] == [
         "Mon",
         "Tue",

@@ -100,11 +100,12 @@ def test_summary_says_what_a_physio_needs_in_plain_words():
     words = "\n".join(text for _, text in blocks)
     assert ("name", "Robin Miles") in blocks
     assert "Records from 18 Feb 2026 to 31 Mar 2026" in words
-    assert "Nothing flagged in the last 7 days" in words
+    assert "Nothing flagged: soreness within the pain-monitoring limits" in words
     assert "Left knee: 7-day average 2.0 (safe zone)" in words
     assert "2.0 in the first 14 days, 2.0 in the last 14" in words
     assert "no meaningful change" in words
-    assert "Last 4 weeks: 7 of 14 runs followed by a stretch session (50%)" in words
+    assert "Last 4 weeks: 7 of 14 runs (50%)." in words
+    assert "Whole record, since 18 Feb 2026: 11 of 21 runs (52%)." in words
     assert "Post-run knees v1, since 18 Feb 2026." in words
     assert "Quadriceps: left 60 s, right 60 s." in words
     assert NOTE in words

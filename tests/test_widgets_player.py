@@ -188,9 +188,9 @@ def test_a_double_press_of_save_stores_one_check_in_and_a_changed_entry_another(
 @pytest.mark.parametrize(
     ("field", "value", "shown"),
     [
-        ("km", "ten", "run km must be a number of 0 or more"),
+        ("km", "ten", "run km must be a number from 0 to 320"),
         ("km", "-3", "it is -3.0"),
-        ("minutes", "-1", "run minutes must be a number of 0 or more"),
+        ("minutes", "-1", "run minutes must be a number from 0 to 1440"),
         ("note", "x" * 2001, "at most 2000 characters"),
     ],
 )

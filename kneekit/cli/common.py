@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from kneekit.config import clinic_zone
@@ -63,8 +63,9 @@ def when(raw: str | None, now: datetime, what: str = "check-in") -> datetime:
     try:
         at = datetime.fromisoformat(raw.strip())
         # A time without an offset is the clinic's local time (fold=0 on a DST change: the first).
-        return at if at.tzinfo is not None else at.replace(tzinfo=clinic_zone())
-    except ValueError:
+        at = at if at.tzinfo is not None else at.replace(tzinfo=clinic_zone())
+        at.astimezone(UTC)  # year 1 in a zone east of UTC has no UTC time: refused below
+    except (ValueError, OverflowError):
         raise SorenessError(
             [
                 Problem(
@@ -75,6 +76,7 @@ def when(raw: str | None, now: datetime, what: str = "check-in") -> datetime:
                 )
             ]
         ) from None
+    return at
 
 
 def clinic_now() -> datetime:
