@@ -10,8 +10,8 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 
 from kneekit.demo import VARIANT, play
-from kneekit.records.store import Store
-from kneekit.routines import default_routine, parse_routine
+from kneekit.records.store import Store, VersionInfo
+from kneekit.routines import Routine, default_routine, parse_routine
 from kneekit.soreness import check_in
 from kneekit.trials import TrialPlan, make_plan
 
@@ -33,18 +33,29 @@ def demo_trials(store: Store, today: date, seed: int = 2026) -> list[TrialPlan]:
     """
     plans = []
     with store.batch():
+        first = datetime.combine(
+            today - timedelta(max(d[1] for d in DEMO_TRIALS) + 3), time(8), UTC
+        )
+        a, b = (_version(store, r, first) for r in (default_routine(), parse_routine(VARIANT)))
         for i, (name, ago, effect, km, order_seed) in enumerate(DEMO_TRIALS):
             rng = random.Random(seed * 1000 + 100 + i)
             start = today - timedelta(ago)
             opened = datetime.combine(start - timedelta(3), time(8), UTC)
-            a = store.save_routine(default_routine(), opened)
-            b = store.save_routine(parse_routine(VARIANT), opened)
             client = store.add_client(name, opened)
             plan = make_plan(client.id, (a.id, a.label), (b.id, b.label), start, order_seed)
             plan = store.trials.save(plan, start - timedelta(3), opened)
             _days(store, plan, today, effect, km, rng)
             plans.append(plan)
     return plans
+
+
+def _version(store: Store, routine: Routine, when: datetime) -> VersionInfo:
+    """The saved version holding exactly ``routine`` (the main demo saves both routines under
+    one name, so saving again would make new numbers), else a newly saved one."""
+    for version in store.versions():
+        if store.routine(version.id).to_yaml() == routine.to_yaml():
+            return version
+    return store.save_routine(routine, when)
 
 
 def _days(

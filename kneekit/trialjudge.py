@@ -186,7 +186,8 @@ def _block(
 def judge(plan: TrialPlan, history: History, today: date) -> TrialResult:
     """Judge the trial on the records up to ``today`` (or up to the day it was stopped).
 
-    Pairs missing either block's mean are shown but left out of the estimate. The verdict:
+    Pairs missing either block's mean (too few ratings, or a block still under way) are shown
+    but left out of the estimate. The verdict:
 
     - ``b-lower``: the interval lies below 0 and the estimate is at least the threshold
       below it: B's soreness was lower, by as much as the threshold on the best estimate.
@@ -205,7 +206,10 @@ def judge(plan: TrialPlan, history: History, today: date) -> TrialResult:
     )
     by_pair: dict[int, dict[str, BlockResult]] = {}
     for b in blocks:
-        by_pair.setdefault(b.block.pair, {})[b.block.arm] = b
+        # A block still under way is shown but not yet compared: its mean would change. Once
+        # a trial is stopped, its last block counts as far as it went (CENT item 14b).
+        if b.block.end <= until or plan.stopped_on is not None:
+            by_pair.setdefault(b.block.pair, {})[b.block.arm] = b
     pairs = []
     for pair, arms in sorted(by_pair.items()):
         on_a, on_b = arms.get("A"), arms.get("B")
@@ -285,6 +289,7 @@ def explain(
 ) -> str:
     """The verdict in plain words for the physio, with the numbers behind it."""
     a, b, t = f"A ({plan.a_label})", f"B ({plan.b_label})", plan.threshold
+    pts = f"{t:g} point" + ("" if t == 1 else "s")
     if paired is None:
         return (
             f"Cannot tell yet: {pairs_seen} block pair(s) so far, and a verdict needs at least "
@@ -296,27 +301,35 @@ def explain(
         f"{a} (95% interval {low:+.1f} to {high:+.1f}; B minus A, so below 0 favours B). "
     )
     text += {
-        "b-lower": f"{b} was lower, by {t:g} point(s) or more on the best estimate"
+        "b-lower": f"{b} was lower, by {pts} or more on the best estimate"
         + (", and the whole interval is beyond that." if high <= -t else "."),
-        "a-lower": f"{a} was lower, by {t:g} point(s) or more on the best estimate"
+        "a-lower": f"{a} was lower, by {pts} or more on the best estimate"
         + (", and the whole interval is beyond that." if low >= t else "."),
-        "no-important-difference": f"No difference as large as {t:g} point(s): the whole "
+        "no-important-difference": f"No difference as large as {pts}: the whole "
         "interval lies within it.",
-        "cannot-tell": f"Cannot tell: the interval holds both no difference and a difference "
-        f"of {t:g} point(s) or more, or the estimate is smaller than {t:g}.",
+        "cannot-tell": (
+            f"Cannot tell: the interval holds both no difference and a difference of {pts}."
+            if low <= 0 <= high
+            else f"Cannot tell whether it matters: {b if high < 0 else a} was lower, but by "
+            f"less than {pts} on the best estimate, and the interval reaches past {pts}."
+        ),
     }[verdict]
     if p is not None:
         text += f" Randomisation test over the {2**paired.n} possible orders: p = {p:.3f}."
     if differed:
         text += (
             f" Running load differed between the arms ({means['A']:.1f} km a week on A, "
-            f"{means['B']:.1f} on B)"
-        )
-        text += (
-            f"; allowing for it the estimate is {fit.adjusted:+.1f}."
-            if fit is not None
-            else "; too few pairs to allow for it."
+            f"{means['B']:.1f} on B), which could explain part of the difference."
         )
     elif means:
-        text += " Weekly distance was much the same on both arms."
+        text += " Weekly distance was within 10% on both arms."
+    if fit is not None:
+        text += f" Allowing for weekly distance, the estimate is {fit.adjusted:+.1f}"
+        text += (
+            f" (95% interval {fit.interval[0]:+.1f} to {fit.interval[1]:+.1f})."
+            if fit.interval
+            else "."
+        )
+    elif differed:
+        text += " Too few complete pairs (or too little spread in distance) to allow for it."
     return text

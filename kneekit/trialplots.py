@@ -18,11 +18,11 @@ from kneekit.trials import TrialPlan, current_block, last_day, state
 ARM_STYLE = {
     "A": ("#1f3b73", "", "white"),
     "B": ("#e69f00", "", "black"),
-    "washout": ("#d9d9d9", "//", "black"),
     "run-in": ("#f2f2f2", "..", "black"),
 }
 """Block colours (Okabe–Ito blue and orange, readable with colour blindness): fill, hatch, and
-the colour of the text in the cell."""
+the colour of the text in the cell. Washout days take their block's colour, faded and hatched."""
+WASHOUT_ALPHA = 0.35
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -40,34 +40,36 @@ def plan_calendar(
     """
     first = plan.start - timedelta(plan.start.weekday())
     weeks = (plan.end - first).days // 7 + 1
-    kinds: dict[date, str] = {plan.start + timedelta(i): "run-in" for i in range(plan.run_in_days)}
-    pair_of: dict[date, int] = {}
+    arm_of: dict[date, str] = {plan.start + timedelta(i): "run-in" for i in range(plan.run_in_days)}
+    washout: set[date] = set()
     for block in plan.blocks:
         for day in block.days():
-            kinds[day] = "washout" if day < block.analysed_from else block.arm
-            pair_of[day] = block.pair
+            arm_of[day] = block.arm
+            if day < block.analysed_from:
+                washout.add(day)
     ended = last_day(plan)
     with style():
-        fig = Figure(figsize=figsize or (9, 2.6 + 0.5 * weeks), layout="constrained")
+        fig = Figure(figsize=figsize or (9, 2.8 + 0.5 * weeks), layout="constrained")
         ax = fig.add_subplot()
-        for day, kind in kinds.items():
+        for day, arm in arm_of.items():
             row = (day - first).days // 7
-            colour, hatch, ink = ARM_STYLE[kind]
+            colour, hatch, ink = ARM_STYLE[arm]
             after_stop = plan.stopped_on is not None and day > ended
             cell = Rectangle(
                 (day.weekday(), row),
                 0.92,
                 0.86,
                 facecolor="white" if after_stop else colour,
-                hatch=hatch,
-                edgecolor="#555555",
-                linewidth=2.5 if day == today else 1,
-                gid=kind,
+                alpha=WASHOUT_ALPHA if day in washout else None,
+                hatch="//" if day in washout else hatch,
+                edgecolor="black" if day == today else "#555555",
+                linewidth=3.5 if day == today else 1,
+                gid="washout" if day in washout else arm,
             )
             cell.set_label(day.isoformat())
             ax.add_patch(cell)
-            if kind in ("A", "B") and not after_stop:
-                shown = kind if ratings is None else str(ratings.get(day, ""))
+            if arm != "run-in" and day not in washout and not after_stop:
+                shown = arm if ratings is None else str(ratings.get(day, ""))
                 ax.text(
                     day.weekday() + 0.46,
                     row + 0.43,
@@ -79,14 +81,13 @@ def plan_calendar(
                     fontweight="bold",
                 )
         for block in plan.blocks:
-            row = (block.start - first).days // 7
             ax.text(
-                block.start.weekday() + 0.05,
-                row + 0.12,
-                f"{block.pair}",
-                fontsize=9,
+                block.start.weekday() + 0.06,
+                (block.start - first).days // 7 + 0.1,
+                f"P{block.pair}",
+                fontsize=10,
                 va="top",
-                color=ARM_STYLE[block.arm][2] if block.washout_days == 0 else "black",
+                color="black" if block.washout_days else ARM_STYLE[block.arm][2],
             )
         ax.set_xlim(-0.1, 7)
         ax.set_ylim(weeks, -0.1)
@@ -103,20 +104,26 @@ def plan_calendar(
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        where = state(plan, today)
-        current = current_block(plan, today)
-        now = f", now block {plan.blocks.index(current) + 1} on {current.arm}" if current else ""
-        ax.set_title(f"Routine trial: {2 * plan.pairs} blocks ({where}{now})", pad=34)
+        current = None if plan.stopped_on is not None else current_block(plan, today)
+        where = (
+            f"block {plan.blocks.index(current) + 1} of {2 * plan.pairs}, on {current.arm}"
+            if current
+            else f"stopped on {plan.stopped_on:%d %b %Y}"
+            if plan.stopped_on is not None
+            else f"{state(plan, today)}, {2 * plan.pairs} blocks"
+        )
+        ax.set_title(f"Routine trial: {where}", pad=34)
         ax.set_xlabel(
-            f"A: {plan.a_label}   B: {plan.b_label}   seed {plan.seed}"
-            + ("   numbers: outcome rating" if ratings is not None else ""),
+            f"A: {plan.a_label}    B: {plan.b_label}\n"
+            f"P1-P{plan.pairs}: block pairs, order drawn from seed {plan.seed}"
+            + ("; numbers: outcome" if ratings is not None else "; today outlined"),
             labelpad=10,
         )
         handles = [
             Patch(facecolor=ARM_STYLE["A"][0], edgecolor="#555555", label="A"),
             Patch(facecolor=ARM_STYLE["B"][0], edgecolor="#555555", label="B"),
             Patch(
-                facecolor=ARM_STYLE["washout"][0],
+                facecolor="#bbbbbb",
                 hatch="//",
                 edgecolor="#555555",
                 label="Washout (not counted)",

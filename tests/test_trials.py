@@ -219,3 +219,15 @@ def test_decide_against_the_threshold(
     paired = trialstats.PairedT(4, mean, 1.0, interval)
     assert decide(paired, 1.0) == expected
     assert decide(None, 1.0) == "cannot-tell"
+
+
+def test_flags_keep_working_during_a_trial() -> None:
+    """A trial never hides a knee that stays high: the flags read the same records."""
+    from kneekit.flags import flags
+
+    plan = plan_for()
+    today = plan.blocks[2].start + timedelta(3)
+    ran = datetime.combine(today - timedelta(1), time(18), UTC)
+    history = History(1, "R", (CheckIn(1, ran, "after-run", 7, 2, 6.0),), (), ())
+    assert trial_status_words(plan, history, today).startswith("Trial: block 3 of 8")
+    assert [f.code for f in flags(history, today)] == ["high-after-run"]

@@ -17,7 +17,6 @@ from kneekit.soreness import check_in
 from kneekit.trialdemo import demo_trials
 from kneekit.trialjudge import judge
 from kneekit.trialplots import plan_calendar
-from kneekit.trialreport import write_trial_report
 from kneekit.trials import TrialError, TrialPlan, make_plan, state, trial_status_words
 from kneekit.widgets.player import SessionPlayer
 from kneekit.widgets.trial import TrialPlanner
@@ -183,9 +182,11 @@ def test_planner_view_previews_then_saves(store: Store) -> None:
     assert "already has a trial" in view.status.value
 
 
-def test_demo_runners_one_running_one_finished(store: Store, tmp_path: Path) -> None:
+def test_demo_runners_one_running_one_finished(store: Store) -> None:
     today = date(2026, 3, 16)
+    _setup(store)  # as in the demo clinic: both routines already saved, as v1 and v2
     running, finished = demo_trials(store, today)
+    assert [v.label for v in store.versions()] == ["Post-run knees v1", "Post-run knees v2"]
     assert state(running, today) == "running"
     assert state(finished, today) == "finished"
     words = trial_status_words(running, store.history(running.client_id), today)
@@ -195,7 +196,6 @@ def test_demo_runners_one_running_one_finished(store: Store, tmp_path: Path) -> 
     assert result.paired is not None
     assert result.paired.mean < 0
     assert result.blocks[0].sessions > 0
-    assert write_trial_report(result, store.history(finished.client_id), tmp_path / "t.pdf")
     fig = plan_calendar(finished, today)
     kinds = {p.get_gid() for p in fig.axes[0].patches}
     assert kinds == {"A", "B", "washout"}
