@@ -25,6 +25,7 @@ from kneekit.routines import (
 from kneekit.session import Clock, SystemClock
 from kneekit.stretches import Stretch, load_catalogue
 from kneekit.widgets.common import figure_image, message
+from kneekit.widgets.trial import TrialPlanner
 
 if TYPE_CHECKING:
     from kneekit.records.store import Store
@@ -112,6 +113,7 @@ class RoutineLab(w.VBox):
         import_button.on_click(lambda _: self.import_text(self.file_text.value))
         self.status = w.HTML()
         self.status.add_class("kneekit-lab-status")
+        self.trial = TrialPlanner(store, self.clock)
 
         for control in (
             self.name,
@@ -139,6 +141,7 @@ class RoutineLab(w.VBox):
                 w.HTML("<h4>Routine file</h4><p>Copy it out, or paste one in and use it.</p>"),
                 self.file_text,
                 import_button,
+                self.trial,
             ]
         )
         self.add_class("kneekit-lab")
@@ -255,6 +258,7 @@ class RoutineLab(w.VBox):
             return
         self.saved_version = version.id
         self._offer_choices()
+        self.trial.refresh_choices()
         self.status.value = message("ok", f"Saved as {version.label}.")
 
     def assign(self) -> None:

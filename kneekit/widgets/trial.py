@@ -114,7 +114,12 @@ class TrialPlanner(w.VBox):
         self.a.options, self.b.options = versions, versions
         if len(versions) > 1:
             self.b.value = versions[-1][1]
-        self.client.options = [(c.name, c.id) for c in self.store.clients()]
+        # No client chosen at first: the lab opens without reading anyone's records.
+        chosen = self.client.value
+        self.client.options = [("Choose a client", None)] + [
+            (c.name, c.id) for c in self.store.clients()
+        ]
+        self.client.value = chosen
         self.start.value = self.today()
 
     def show_client(self) -> None:
