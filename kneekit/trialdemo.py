@@ -23,6 +23,11 @@ DEMO_TRIALS = (
 """Lena is in block 6 of 8 (4 pairs of a week); Omar finished two weeks ago, with B (the extra
 calf rep) truly about 2 points lower the next morning."""
 
+SESSION_CHANCE = 0.85
+"""The demo runners stretch after most runs, as Maya and Elena in the main demo do."""
+MORNING_CHANCE = 0.9
+"""A trial asks for a rating every morning; the demo runners forget about one in ten."""
+
 
 def demo_trials(store: Store, today: date, seed: int = 2026) -> list[TrialPlan]:
     """Add the two demo runners with their trials and records up to yesterday; returns the plans.
@@ -44,7 +49,7 @@ def demo_trials(store: Store, today: date, seed: int = 2026) -> list[TrialPlan]:
             client = store.add_client(name, opened)
             plan = make_plan(client.id, (a.id, a.label), (b.id, b.label), start, order_seed)
             plan = store.trials.save(plan, start - timedelta(3), opened)
-            _days(store, plan, today, effect, km, rng)
+            _days(store, plan, today, (effect, km), rng)
             plans.append(plan)
     return plans
 
@@ -59,8 +64,10 @@ def _version(store: Store, routine: Routine, when: datetime) -> VersionInfo:
 
 
 def _days(
-    store: Store, plan: TrialPlan, today: date, effect: float, km: float, rng: random.Random
+    store: Store, plan: TrialPlan, today: date, runner: tuple[float, float], rng: random.Random
 ) -> None:
+    """Play out the runner's days: ``runner`` is (true B minus A effect, weekly km)."""
+    effect, km = runner
     routines = {v: store.routine(v) for v in (plan.a_version, plan.b_version)}
     now = datetime.combine(today, time(0), UTC)
     arm_on = {d: b.arm for b in plan.blocks for d in b.days()}
@@ -83,7 +90,7 @@ def _days(
                     minutes=round(dist * 5.8),
                 )
             )
-            if rng.random() < 0.85:
+            if rng.random() < SESSION_CHANCE:
                 version = plan.version(arm)
                 began = ran + timedelta(minutes=rng.randint(3, 15))
                 records, ended, completed = play(routines[version], began, rng, 0.05, 0.05)
@@ -92,7 +99,7 @@ def _days(
                     store.sessions.save_step(sid, record)
                 store.sessions.finish(sid, ended, completed)
         morning = datetime.combine(day + timedelta(1), time(7), UTC)
-        if morning < now and rng.random() < 0.9:
+        if morning < now and rng.random() < MORNING_CHANCE:
             rating = min(10, max(0, round(level + rng.gauss(0, 0.8))))
             store.add_checkin(
                 check_in(

@@ -9,7 +9,7 @@ apply travel with it (CENT 2015 items 20–22, Vohra et al., BMJ 2015;350:h1738)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -154,14 +154,23 @@ def daily_km(history: History) -> dict[date, float]:
     return noted | imported
 
 
-def _block(
-    plan: TrialPlan,
-    history: History,
-    block: Block,
-    until: date,
-    ratings: dict[date, int],
-    km_on: dict[date, float],
-) -> BlockResult:
+@dataclass(frozen=True)
+class _Records:
+    """What every block reads: the outcome and distance per day, sessions, and the last day."""
+
+    history: History
+    ratings: dict[date, int]
+    km_on: dict[date, float]
+    until: date
+
+
+def _block(plan: TrialPlan, block: Block, records: _Records) -> BlockResult:
+    history, ratings, km_on, until = (
+        records.history,
+        records.ratings,
+        records.km_on,
+        records.until,
+    )
     days = [d for d in block.days() if d <= until]
     counted = [d for d in days if d >= block.analysed_from]
     values = [ratings[d] for d in counted if d in ratings]
@@ -200,10 +209,8 @@ def judge(plan: TrialPlan, history: History, today: date) -> TrialResult:
     direction when the routines do not differ (the test shows this on simulated runners).
     """
     until = rated_until(plan, today)
-    ratings, km_on = outcome_by_day(plan, history), daily_km(history)
-    blocks = tuple(
-        _block(plan, history, b, until, ratings, km_on) for b in plan.blocks if b.start <= until
-    )
+    records = _Records(history, outcome_by_day(plan, history), daily_km(history), until)
+    blocks = tuple(_block(plan, b, records) for b in plan.blocks if b.start <= until)
     by_pair: dict[int, dict[str, BlockResult]] = {}
     for b in blocks:
         # A block still under way is shown but not yet compared: its mean would change. Once
@@ -230,7 +237,7 @@ def judge(plan: TrialPlan, history: History, today: date) -> TrialResult:
     complete = [p for p in pairs if p.diff is not None]
     diffs = [p.diff for p in complete if p.diff is not None]
     paired = trialstats.paired_t(diffs)
-    p = trialstats.randomisation_p(diffs) if len(diffs) >= 2 else None
+    p = trialstats.randomisation_p(diffs) if paired is not None else None
     loads = [p.load for p in complete if p.load is not None]
     fit = trialstats.load_fit(diffs, loads) if len(loads) == len(diffs) else None
     on = {
@@ -238,12 +245,12 @@ def judge(plan: TrialPlan, history: History, today: date) -> TrialResult:
         for arm in "AB"
     }
     means = {arm: sum(v) / len(v) for arm, v in on.items() if v}
-    differed = len(means) == 2 and abs(means["B"] - means["A"]) > LOAD_DIFFERENCE * max(
+    differed = {"A", "B"} <= means.keys() and abs(means["B"] - means["A"]) > LOAD_DIFFERENCE * max(
         (means["A"] + means["B"]) / 2, 1e-9
     )
     verdict = decide(paired, plan.threshold)
-    words = explain(plan, paired, verdict, p, fit, differed, means, len(pairs))
-    return TrialResult(plan, today, blocks, tuple(pairs), paired, p, fit, differed, verdict, words)
+    result = TrialResult(plan, today, blocks, tuple(pairs), paired, p, fit, differed, verdict, "")
+    return replace(result, words=explain(result, means))
 
 
 def high_days(plan: TrialPlan, history: History, today: date) -> dict[str, int]:
@@ -277,23 +284,19 @@ def decide(paired: trialstats.PairedT | None, threshold: float) -> Verdict:
     return "cannot-tell"
 
 
-def explain(
-    plan: TrialPlan,
-    paired: trialstats.PairedT | None,
-    verdict: Verdict,
-    p: float | None,
-    fit: trialstats.LoadFit | None,
-    differed: bool,
-    means: dict[str, float],
-    pairs_seen: int,
-) -> str:
-    """The verdict in plain words for the physio, with the numbers behind it."""
+def explain(result: TrialResult, means: dict[str, float]) -> str:
+    """The verdict in plain words for the physio, with the numbers behind it.
+
+    ``means`` is the mean weekly distance on each arm.
+    """
+    plan, paired, verdict = result.plan, result.paired, result.verdict
+    p, fit, differed = result.p_randomisation, result.load, result.load_differed
     a, b, t = f"A ({plan.a_label})", f"B ({plan.b_label})", plan.threshold
     pts = f"{t:g} point" + ("" if t == 1 else "s")
     if paired is None:
         return (
-            f"Cannot tell yet: {pairs_seen} block pair(s) so far, and a verdict needs at least "
-            f"two pairs with {MIN_RATED_DAYS} or more rated days in each block."
+            f"Cannot tell yet: {len(result.pairs)} block pair(s) so far, and a verdict needs "
+            f"at least two pairs with {MIN_RATED_DAYS} or more rated days in each block."
         )
     low, high = paired.interval
     text = (

@@ -48,6 +48,11 @@ al. 2004; kneekit's SMALLEST_CHANGE). Two points is Farrar et al. 2001's "much b
 THRESHOLD_RANGE = (0.5, 5.0)
 """Half a point is below what one whole-number rating can show; over 5 points is half the
 scale, a difference no stretching routine is expected to make."""
+RUN_IN_MAX_DAYS = 28
+"""A baseline run-in of up to four weeks (the AHRQ guide's run-in settles routines and ratings;
+longer only delays the trial). Not analysed; shown on the calendar."""
+EQUAL_CHANCE = 0.5
+"""AB and BA are equally likely in every pair (simple randomisation within pairs, CENT 8b)."""
 
 
 class TrialError(KneekitError):
@@ -140,7 +145,7 @@ def randomise(pairs: int, seed: int) -> tuple[Order, ...]:
     2015 item 8: method used to generate the random sequence; Vohra et al., BMJ 350:h1738).
     """
     rng = random.Random(seed)
-    return tuple("AB" if rng.random() < 0.5 else "BA" for _ in range(pairs))
+    return tuple("AB" if rng.random() < EQUAL_CHANCE else "BA" for _ in range(pairs))
 
 
 def make_plan(
@@ -181,7 +186,11 @@ def make_plan(
         "washout-days",
         "the washout is 0, 1 or 2 days, and leaves at least 2 days of each block to count.",
     )
-    check(0 <= run_in_days <= 28, "run-in-days", "the run-in is 0 to 28 days before block 1.")
+    check(
+        0 <= run_in_days <= RUN_IN_MAX_DAYS,
+        "run-in-days",
+        f"the run-in is 0 to {RUN_IN_MAX_DAYS} days before block 1.",
+    )
     check(outcome in OUTCOMES, "outcome", "the outcome is 'next-morning' or 'any'.")
     check(knee in KNEE_CHOICES, "knee", "the knee is 'left', 'right' or 'sorer'.")
     low_t, high_t = THRESHOLD_RANGE

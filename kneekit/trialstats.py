@@ -55,6 +55,10 @@ Z_975 = 1.959963984540054
 MAX_SIGN_FLIPS_PAIRS = 16
 """Above 16 pairs (65 536 orders) the exact randomisation test would be slow; trials are far
 smaller (see :data:`kneekit.trials.MAX_PAIRS`)."""
+MIN_PAIRS_FOR_SPREAD = 2
+"""A spread (and so an interval) needs two differences; a line through them needs three."""
+NO_SPREAD = 1e-9
+"""Pairs whose load differences are all equal (to float rounding) give no slope to fit."""
 
 
 def t_quantile_975(df: int) -> float:
@@ -95,7 +99,7 @@ def paired_t(differences: Sequence[float]) -> PairedT | None:
     two pairs (no spread to estimate).
     """
     n = len(differences)
-    if n < 2:
+    if n < MIN_PAIRS_FOR_SPREAD:
         return None
     mean = sum(differences) / n
     sd = math.sqrt(sum((d - mean) ** 2 for d in differences) / (n - 1))
@@ -147,11 +151,11 @@ def load_fit(differences: Sequence[float], load: Sequence[float]) -> LoadFit | N
     None when it cannot be fitted.
     """
     n = len(differences)
-    if n < 3 or len(load) != n:
+    if n < MIN_PAIRS_FOR_SPREAD + 1 or len(load) != n:
         return None
     mx, my = sum(load) / n, sum(differences) / n
     sxx = sum((x - mx) ** 2 for x in load)
-    if sxx < 1e-9:
+    if sxx < NO_SPREAD:
         return None
     slope = sum((x - mx) * (y - my) for x, y in zip(load, differences, strict=True)) / sxx
     intercept = my - slope * mx

@@ -231,3 +231,15 @@ def test_flags_keep_working_during_a_trial() -> None:
     history = History(1, "R", (CheckIn(1, ran, "after-run", 7, 2, 6.0),), (), ())
     assert trial_status_words(plan, history, today).startswith("Trial: block 3 of 8")
     assert [f.code for f in flags(history, today)] == ["high-after-run"]
+
+
+def test_a_block_under_way_is_shown_but_not_compared() -> None:
+    plan = plan_for()
+    checkins = [_morning(d, 6 if b.arm == "A" else 3) for b in plan.blocks[:4] for d in b.days()]
+    today = plan.blocks[3].start + timedelta(4)  # pair 2's second block, days rated so far
+    result = judge(plan, History(1, "R", tuple(checkins), (), ()), today)
+    assert [p.diff for p in result.pairs] == [-3.0, None]
+    # Today is the block's day 5: days 2 to 4 are known (day 1 washout; day 5 rated tomorrow).
+    assert result.blocks[3].rated_days == 3
+    assert result.verdict == "cannot-tell"
+    assert result.words.startswith("Cannot tell yet: 2 block pair(s) so far")
