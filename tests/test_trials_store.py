@@ -161,8 +161,8 @@ def test_planner_view_previews_then_saves(store: Store) -> None:
     cid, a, b = _setup(store)
     clock = ManualClock(datetime(2026, 1, 3, 9, tzinfo=UTC))
     view = TrialPlanner(store, clock, seeds=random.Random(3))
+    assert (view.client.value, view.a.value, view.b.value) == (None, a, b)  # offered at once
     view.client.value = cid
-    view.a.value, view.b.value = a, b
     view.pairs.value = 2
     assert view.make_preview() is None
     assert "a trial needs 3 to 12" in view.status.value

@@ -79,11 +79,12 @@ class TrialPlanner(w.VBox):
         self.save_button = w.Button(description="Save plan", button_style="primary", disabled=True)
         self.save_button.on_click(lambda _: self.save())
         self.reason = w.Text(description="Reason", placeholder="why it stops early", **label)
-        stop = w.Button(description="Stop trial early", icon="stop")
+        stop = w.Button(description="Stop trial early", icon="stop", layout=w.Layout(width="auto"))
         stop.on_click(lambda _: self.stop())
         self.status = w.HTML()
         self.status.add_class("kneekit-trial-status")
         self.shown = w.VBox()
+        wrap = w.Layout(flex_flow="row wrap")  # rows wrap on a phone instead of running off
         self.client.observe(lambda _: self.show_client(), "value")
         super().__init__(
             [
@@ -92,12 +93,12 @@ class TrialPlanner(w.VBox):
                     "drawn at random; set the difference that matters <b>before</b> it starts.</p>"
                 ),
                 self.client,
-                w.HBox([self.a, self.b]),
-                w.HBox([self.pairs, self.block_days, self.start]),
-                w.HBox([self.washout, self.outcome, self.knee]),
+                w.HBox([self.a, self.b], layout=wrap),
+                w.HBox([self.pairs, self.block_days, self.start], layout=wrap),
+                w.HBox([self.washout, self.outcome, self.knee], layout=wrap),
                 self.threshold,
-                w.HBox([preview, self.save_button]),
-                w.HBox([self.reason, stop]),
+                w.HBox([preview, self.save_button], layout=wrap),
+                w.HBox([self.reason, stop], layout=wrap),
                 self.status,
                 self.shown,
             ]
@@ -112,8 +113,8 @@ class TrialPlanner(w.VBox):
         """Offer the clinic's clients and saved routine versions (call after saving one)."""
         versions = [(v.label, v.id) for v in self.store.versions()]
         self.a.options, self.b.options = versions, versions
-        if len(versions) > 1:
-            self.b.value = versions[-1][1]
+        if versions:  # ipywidgets 8 leaves a Dropdown empty when its options are replaced
+            self.a.value, self.b.value = versions[0][1], versions[-1][1]
         # No client chosen at first: the lab opens without reading anyone's records.
         chosen = self.client.value
         self.client.options = [("Choose a client", None)] + [
@@ -138,7 +139,9 @@ class TrialPlanner(w.VBox):
         from kneekit.trialplots import plan_calendar  # matplotlib only when a plan is shown
 
         text = w.HTML(f"<p style='font-size:1.15em'>{html.escape(words)}</p>")
-        replace_children(self.shown, [text, figure_image(plan_calendar(plan, self.today()))])
+        image = figure_image(plan_calendar(plan, self.today()))
+        image.layout.max_width = "48em"  # a calendar, not a poster, on a laptop's screen
+        replace_children(self.shown, [text, image])
 
     def make_preview(self) -> TrialPlan | None:
         """Check the choices and draw the plan (with a newly drawn seed); nothing is saved."""
