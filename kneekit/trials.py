@@ -296,12 +296,18 @@ def missing_days(block: Block, ratings: dict[date, int], until: date) -> int:
     return sum(1 for d in block.days() if first <= d <= until and d not in ratings)
 
 
-def trial_status_words(plan: TrialPlan, history: History, today: date) -> str:
-    """Where the trial stands in one line for the overview and the client's trends page.
+def trial_status_words(
+    plan: TrialPlan, history: History, today: date, *, for_client: bool = False
+) -> str:
+    """Where the trial stands in one line for the clinic overview and the trends page.
 
     e.g. "Trial: block 3 of 8, on A (Post-run knees v2); 2 check-ins missing in this block".
+    ``for_client=True`` words it for the runner's own page: no A or B (the runner need not
+    know which is which), no stop reason (a clinical note), and a nudge to rate every morning.
     """
     now = state(plan, today)
+    if for_client:
+        return _client_words(plan, history, today)
     if now == "planned":
         return f"Trial planned: starts {plan.start:%d %b %Y}, {2 * plan.pairs} blocks."
     if now == "stopped":
@@ -313,11 +319,28 @@ def trial_status_words(plan: TrialPlan, history: History, today: date) -> str:
         return f"Trial: run-in until {plan.first_block - timedelta(1):%d %b %Y}."
     number = plan.blocks.index(block) + 1
     missing = missing_days(block, outcome_by_day(plan, history), rated_until(plan, today))
-    gap = (
-        f"; {missing} check-in{'s' if missing != 1 else ''} missing in this block"
-        if missing
-        else ""
-    )
+    gap = f"; {_checkins(missing)} missing in this block" if missing else ""
     return (
         f"Trial: block {number} of {2 * plan.pairs}, on {block.arm} ({plan.label(block.arm)}){gap}."
     )
+
+
+def _checkins(n: int) -> str:
+    return f"{n} check-in{'' if n == 1 else 's'}"
+
+
+def _client_words(plan: TrialPlan, history: History, today: date) -> str:
+    now = state(plan, today)
+    if now == "planned":
+        return f"Your routine trial starts on {plan.start:%d %b %Y}."
+    if now != "running":
+        return f"Your routine trial ended on {last_day(plan):%d %b %Y}. Thank you!"
+    block = current_block(plan, today)
+    if block is None:
+        return f"Your routine trial starts properly on {plan.first_block:%d %b %Y}."
+    number = plan.blocks.index(block) + 1
+    missing = missing_days(block, outcome_by_day(plan, history), rated_until(plan, today))
+    ask = "Please rate your knees every morning" + (
+        f" ({_checkins(missing)} missing in this block)." if missing else "."
+    )
+    return f"Routine trial: part {number} of {2 * plan.pairs}, until {block.end:%d %b}. {ask}"

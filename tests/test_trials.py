@@ -177,6 +177,13 @@ def test_status_words_count_missing_check_ins() -> None:
     assert trial_status_words(plan, History(1, "R", (), (), ()), START - timedelta(1)).startswith(
         "Trial planned"
     )
+    mine = trial_status_words(plan, History(1, "R", (), (), ()), today, for_client=True)
+    assert mine == (
+        "Routine trial: part 2 of 8, until 18 Jan. Please rate your knees every morning "
+        "(1 check-in missing in this block)."
+    )
+    assert " A" not in mine
+    assert " B" not in mine
 
 
 def test_judge_a_clear_trial_by_hand() -> None:

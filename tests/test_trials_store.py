@@ -191,6 +191,10 @@ def test_demo_runners_one_running_one_finished(store: Store) -> None:
     assert state(finished, today) == "finished"
     words = trial_status_words(running, store.history(running.client_id), today)
     assert words.startswith("Trial: block 6 of 8")
+    history = store.history(running.client_id)
+    assert store.trials.status_words(running.client_id, history, today) == words
+    assert store.trials.status_words(running.client_id, history, today, for_client=True)
+    assert set(store.trials.active(today)) == {running.client_id}
     result = judge(finished, store.history(finished.client_id), today)
     assert len([p for p in result.pairs if p.diff is not None]) == 4
     assert result.paired is not None

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
+from kneekit.history import History
 from kneekit.records import schema as s
 from kneekit.records.database import Database, aware
 from kneekit.trials import (
@@ -20,6 +21,7 @@ from kneekit.trials import (
     refuse_change,
     state,
     stopped,
+    trial_status_words,
 )
 
 _t = s.trials.c
@@ -74,6 +76,19 @@ class TrialRecords:
         """The client's most recent trial (None if they never had one)."""
         found = self.for_client(client_id)
         return found[-1] if found else None
+
+    def status_words(
+        self, client_id: int, history: History, today: date, *, for_client: bool = False
+    ) -> str | None:
+        """Where the client's latest trial stands in one line, or None without a trial.
+
+        For the clinic overview and the trends page (:func:`kneekit.trials.trial_status_words`;
+        ``for_client`` words it for the runner's own page, without A or B).
+        """
+        plan = self.latest(client_id)
+        if plan is None:
+            return None
+        return trial_status_words(plan, history, today, for_client=for_client)
 
     def active(self, today: date) -> dict[int, TrialPlan]:
         """Every client's planned or running trial, by client id (for the clinic overview)."""
