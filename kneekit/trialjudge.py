@@ -1,6 +1,6 @@
 """Judging a routine trial: outcome per block and pair, the estimate, its interval, the verdict.
 
-The analysis the AHRQ guide describes for a paired n-of-1 design (Kravitz & Duan 2014, ch. 4):
+The analysis the AHRQ guide describes for a paired n-of-1 design (Kravitz & Duan 2014):
 each block pair gives one difference (B minus A, washout days left out), the pairs are averaged
 with a paired-t 95% interval, and a randomisation test uses the orders the plan could have drawn.
 The verdict is read against the threshold set before the trial began, and the limits that still
