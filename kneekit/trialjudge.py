@@ -305,9 +305,17 @@ def explain(result: TrialResult, means: dict[str, float]) -> str:
     )
     text += {
         "b-lower": f"{b} was lower, by {pts} or more on the best estimate"
-        + (", and the whole interval is beyond that." if high <= -t else "."),
+        + (
+            ", and the whole interval is beyond that."
+            if high <= -t
+            else f"; the interval reaches {high:+.1f}, so a smaller difference is not ruled out."
+        ),
         "a-lower": f"{a} was lower, by {pts} or more on the best estimate"
-        + (", and the whole interval is beyond that." if low >= t else "."),
+        + (
+            ", and the whole interval is beyond that."
+            if low >= t
+            else f"; the interval reaches {low:+.1f}, so a smaller difference is not ruled out."
+        ),
         "no-important-difference": f"No difference as large as {pts}: the whole "
         "interval lies within it.",
         "cannot-tell": (

@@ -263,7 +263,8 @@ def refuse_change(plan: TrialPlan, today: date) -> None:
             "plan",
             f"this trial started on {plan.start:%d %b %Y}, so its plan can no longer be changed: "
             "changing blocks or threshold after seeing results would undo the randomisation. "
-            "You can stop it early, with a reason: kneekit trial stop CLIENT --reason TEXT",
+            f"You can stop it early, with a reason: kneekit trial stop {plan.client_id} "
+            "--reason TEXT",
         )
 
 

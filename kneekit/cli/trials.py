@@ -68,9 +68,15 @@ def plan_lines(plan: TrialPlan) -> list[str]:
     lines = [
         f"A: {plan.a_label}    B: {plan.b_label}",
         f"Outcome: {outcome} of {knee}; smallest difference that matters: "
-        f"{plan.threshold:g} point(s).",
-        f"{plan.pairs} block pairs of {plan.block_days} days; first {plan.washout_days} day(s) "
-        f"after each switch left out. Order drawn from seed {plan.seed}.",
+        f"{plan.threshold:g} point{'' if plan.threshold == 1 else 's'}.",
+        f"{plan.pairs} block pairs of {plan.block_days} days; "
+        + (
+            f"the first {plan.washout_days} day{'' if plan.washout_days == 1 else 's'} after "
+            "each switch left out (washout). "
+            if plan.washout_days
+            else "no washout. "
+        )
+        + f"Order drawn from seed {plan.seed}.",
     ]
     if plan.run_in_days:
         lines.append(f"  run-in   {plan.start}  (current routine, not analysed)")

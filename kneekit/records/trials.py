@@ -115,8 +115,8 @@ class TrialRecords:
                     raise problem(
                         "client",
                         f"this client already has a trial that {when} {other.start:%d %b %Y}; "
-                        "one trial at a time. See it with: kneekit trial status CLIENT "
-                        "(stop it early with kneekit trial stop CLIENT --reason TEXT).",
+                        f"one trial at a time. See it with: kneekit trial status {plan.client_id} "
+                        f"(stop it early with: kneekit trial stop {plan.client_id} --reason TEXT).",
                     )
             row: dict[str, Any] = {
                 "client_id": plan.client_id,
