@@ -250,3 +250,22 @@ def test_a_block_under_way_is_shown_but_not_compared() -> None:
     assert result.blocks[3].rated_days == 3
     assert result.verdict == "cannot-tell"
     assert result.words.startswith("Cannot tell yet: 2 block pair(s) so far")
+
+
+def test_any_outcome_takes_every_rating_of_the_chosen_knee_on_its_own_day() -> None:
+    plan = plan_for(outcome="any", knee="right")
+    at = datetime.combine(START, time(18), UTC)
+    history = History(
+        1,
+        "R",
+        (
+            CheckIn(1, at, "after-run", 7, 2, 5.0),
+            CheckIn(1, at + timedelta(hours=2), "after-stretch", 1, 4),
+            _morning(START, 9),  # next morning (left 9, right 0): counts on its own day
+        ),
+        (),
+        (),
+    )
+    assert outcome_by_day(plan, history) == {START: 4, START + timedelta(1): 0}
+    sorer = plan_for(outcome="any", knee="sorer")
+    assert outcome_by_day(sorer, history) == {START: 7, START + timedelta(1): 9}
