@@ -182,6 +182,25 @@ def test_planner_view_previews_then_saves(store: Store) -> None:
     assert "already has a trial" in view.status.value
 
 
+def test_the_lab_will_not_assign_over_a_running_trial(store: Store) -> None:
+    from kneekit.widgets.lab import RoutineLab
+
+    plan = _plan(store)
+    assert plan.id is not None
+    clock = ManualClock(datetime.combine(START + timedelta(3), time(9), UTC))
+    lab = RoutineLab(store, clock)
+    lab.save()
+    lab.assign_client.value = plan.client_id
+    lab.assign()
+    assert "in a routine trial until 01 Mar 2026" in lab.status.value
+    assert store.current_version(plan.client_id, START + timedelta(3)).id == plan.version(  # type: ignore[union-attr]
+        plan.blocks[0].arm
+    )
+    store.trials.stop(plan.id, START + timedelta(3), "moved away")
+    lab.assign()
+    assert "follows this routine" in lab.status.value
+
+
 def test_demo_runners_one_running_one_finished(store: Store) -> None:
     today = date(2026, 3, 16)
     _setup(store)  # as in the demo clinic: both routines already saved, as v1 and v2

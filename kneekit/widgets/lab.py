@@ -270,6 +270,9 @@ class RoutineLab(w.VBox):
         if self.assign_client.value is None or self.assign_from.value is None:
             self.status.value = message("error", "Choose a client and a start date.")
             return
+        if (refusal := self.trial.assign_refusal(self.assign_client.value)) is not None:
+            self.status.value = message("error", refusal)
+            return
         try:
             self.store.assign(self.assign_client.value, self.saved_version, self.assign_from.value)
         except KneekitError as error:

@@ -188,6 +188,20 @@ class TrialPlanner(w.VBox):
             saved, trial_status_words(saved, self.store.history(saved.client_id), self.today())
         )
 
+    def assign_refusal(self, client_id: int | None) -> str | None:
+        """Why a routine may not be assigned to this client by hand now (None: it may).
+
+        During a planned or running trial the blocks' routines are assigned by the plan; one
+        assigned by hand would overrule a block and undo the randomisation.
+        """
+        plan = self.store.trials.active(self.today()).get(client_id) if client_id else None
+        if plan is None:
+            return None
+        return (
+            f"This client is in a routine trial until {plan.end:%d %b %Y}, which assigns each "
+            "block's routine. Stop the trial first (Plan a trial, below) to assign another."
+        )
+
     def stop(self) -> None:
         plan = None if self.client.value is None else self.store.trials.latest(self.client.value)
         if plan is None or plan.id is None:
