@@ -193,7 +193,32 @@ runs = Table(
     Index("ix_runs_client_started", "client_id", "started_at", unique=True),
 )
 
-NEW_IN_V2: tuple[Table, ...] = (runs,)
+trials = Table(
+    "trials",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("a_version_id", Integer, ForeignKey("routine_versions.id"), nullable=False),
+    Column("b_version_id", Integer, ForeignKey("routine_versions.id"), nullable=False),
+    Column("start", Date, nullable=False),
+    Column("pairs", Integer, nullable=False),
+    Column("block_days", Integer, nullable=False),
+    Column("washout_days", Integer, nullable=False),
+    Column("run_in_days", Integer, nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("knee", String(10), nullable=False),
+    Column("threshold", Float, nullable=False),  # set before the start; never updated
+    Column("seed", String(20), nullable=False),  # text: a 63-bit seed exceeds some INTEGERs
+    Column("orders", Text, nullable=False),  # "AB,BA,...": drawn from the seed, kept to audit
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("stopped_on", Date),  # the only columns a started trial may change
+    Column("stop_reason", Text),
+    Index("ix_trials_client", "client_id"),
+)
+"""Routine trials (issue #16): one row per plan. The plan columns are written once; a started
+trial can only be stopped early (``stopped_on``, ``stop_reason``)."""
+
+NEW_IN_V2: tuple[Table, ...] = (runs, trials)
 """Tables that version 2 adds; the v1 to v2 migration creates them. A feature that needs a new
 table defines it above and lists it here (while version 2 is unreleased, it stays one step)."""
 

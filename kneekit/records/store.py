@@ -29,6 +29,7 @@ from kneekit.records.database import (
 )
 from kneekit.records.sessions import SavedStep, SessionLog
 from kneekit.records.shares import ShareLinks, token_hash
+from kneekit.records.trials import TrialRecords
 from kneekit.routines import Assignment, Routine, parse_routine
 from kneekit.soreness import CheckIn, check_in
 from kneekit.stretches import parse_catalogue
@@ -116,6 +117,7 @@ class Store(Database):
         super().__init__(engine, path, source)
         self.sessions = SessionLog(self)
         self.shares = ShareLinks(self)
+        self.trials = TrialRecords(self)
 
     # -- clients ------------------------------------------------------------------------------
     def add_client(self, name: str, now: datetime) -> Client:

@@ -26,6 +26,7 @@ from kneekit.routines import (
 from kneekit.session import Clock, SystemClock
 from kneekit.stretches import Stretch, load_catalogue
 from kneekit.widgets.common import figure_image, message
+from kneekit.widgets.trial import TrialPlanner
 
 if TYPE_CHECKING:
     from kneekit.records.store import Store
@@ -113,6 +114,7 @@ class RoutineLab(w.VBox):
         import_button.on_click(lambda _: self.import_text(self.file_text.value))
         self.status = w.HTML()
         self.status.add_class("kneekit-lab-status")
+        self.trial = TrialPlanner(store, self.clock)
 
         for control in (
             self.name,
@@ -140,6 +142,7 @@ class RoutineLab(w.VBox):
                 w.HTML("<h4>Routine file</h4><p>Copy it out, or paste one in and use it.</p>"),
                 self.file_text,
                 import_button,
+                self.trial,
             ]
         )
         self.add_class("kneekit-lab")
@@ -256,6 +259,7 @@ class RoutineLab(w.VBox):
             return
         self.saved_version = version.id
         self._offer_choices()
+        self.trial.refresh_choices()
         self.status.value = message("ok", f"Saved as {version.label}.")
 
     def assign(self) -> None:
@@ -266,6 +270,9 @@ class RoutineLab(w.VBox):
             return
         if self.assign_client.value is None or self.assign_from.value is None:
             self.status.value = message("error", "Choose a client and a start date.")
+            return
+        if (refusal := self.trial.assign_refusal(self.assign_client.value)) is not None:
+            self.status.value = message("error", refusal)
             return
         try:
             self.store.assign(self.assign_client.value, self.saved_version, self.assign_from.value)
