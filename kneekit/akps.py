@@ -33,6 +33,13 @@ MIN_OPTIONS = 2
 
 SHIPPED = "akps.yaml"
 
+_KEYS = {
+    (): ("name", "wording", "items"),
+    ("item",): ("id", "topic", "options"),
+    ("option",): ("text", "points"),
+}
+"""The fields each level of the file may have: anything else is a typo the physio should see."""
+
 
 class QuestionnaireError(KneekitError):
     """An instrument file or a set of answers cannot be used."""
@@ -113,6 +120,7 @@ def parse_instrument(text: str, source: str) -> Instrument:
     data = doc.data
     if not isinstance(data, dict):
         raise QuestionnaireError([Problem(source, "", "expected 'name:' and 'items:' lines.")])
+    _unknown(doc, [], data, _KEYS[()], problems)
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         problems.append(doc.problem(["name"], "give the questionnaire a name, e.g. 'AKPS'."))
@@ -151,6 +159,7 @@ def _item(doc: Document, index: int, raw: Any, problems: list[Problem]) -> Item 
     if not isinstance(raw, dict):
         problems.append(doc.problem(where, "each item needs 'id:', 'topic:' and 'options:'."))
         return None
+    _unknown(doc, where, raw, _KEYS[("item",)], problems)
     item_id, topic, options = raw.get("id"), raw.get("topic"), raw.get("options")
     if not isinstance(item_id, str) or not item_id.strip():
         problems.append(doc.problem([*where, "id"], "give the item a short id, e.g. 'stairs'."))
@@ -162,6 +171,8 @@ def _item(doc: Document, index: int, raw: Any, problems: list[Problem]) -> Item 
     parsed: list[Option] = []
     for j, opt in enumerate(options):
         at = [*where, "options", j]
+        if isinstance(opt, dict):
+            _unknown(doc, at, opt, _KEYS[("option",)], problems)
         text = opt.get("text") if isinstance(opt, dict) else None
         points = opt.get("points") if isinstance(opt, dict) else None
         if not isinstance(text, str) or not text.strip():
@@ -178,6 +189,23 @@ def _item(doc: Document, index: int, raw: Any, problems: list[Problem]) -> Item 
     if len(problems) > before:
         return None
     return Item(str(item_id).strip(), str(topic).strip(), tuple(parsed))
+
+
+def _unknown(
+    doc: Document,
+    where: list[str | int],
+    data: dict[Any, Any],
+    allowed: tuple[str, ...],
+    problems: list[Problem],
+) -> None:
+    for key in data:
+        if key not in allowed:
+            problems.append(
+                doc.problem(
+                    [*where, str(key)],
+                    f"unknown field '{key}'; the fields here are {', '.join(allowed)}.",
+                )
+            )
 
 
 def score(

@@ -61,16 +61,8 @@ def _survey() -> list[dict[str, Any]]:
     return [_concept(CATEGORY, "survey", "Survey")]
 
 
-def bundle(
-    history: History,
-    scores: Sequence[Score],
-    now: datetime,
-    ended: dict[int, datetime] | None = None,
-) -> dict[str, Any]:
-    """The Bundle (type ``collection``) for one client, as plain JSON-ready data.
-
-    ``ended`` gives a session's end time by session number, when known.
-    """
+def bundle(history: History, scores: Sequence[Score], now: datetime) -> dict[str, Any]:
+    """The Bundle (type ``collection``) for one client, as plain JSON-ready data."""
     cid = history.client_id
     patient = _urn("patient", cid)
     entries: list[dict[str, Any]] = [
@@ -152,14 +144,9 @@ def bundle(
             "status": "completed",
             "code": _concept(SNOMED, *STRETCHING_SNOMED),
             "subject": subject,
+            "performedDateTime": se.started_at.isoformat(),
             "note": [{"text": f"Held {se.held_s:.0f} s of {se.planned_s} s planned."}],
         }
-        end = (ended or {}).get(se.session_id)
-        if end is not None:
-            procedure["performedPeriod"] = {"start": se.started_at.isoformat()}
-            procedure["performedPeriod"]["end"] = end.isoformat()
-        else:
-            procedure["performedDateTime"] = se.started_at.isoformat()
         if se.version_id in plans:
             procedure["basedOn"] = [{"reference": plans[se.version_id]}]
         entries.append({"fullUrl": _urn("session", cid, se.session_id), "resource": procedure})

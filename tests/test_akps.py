@@ -96,6 +96,8 @@ def test_a_clinic_file_loads_and_gets_its_own_fingerprint(tmp_path: Path) -> Non
         ),
         (("id: b", "id: a"), "two items have the id 'a'"),
         (("name: Tiny", "name: ''"), "give the questionnaire a name"),
+        (("{text: bad, points: 0}", "{text: bad, point: 0}"), "unknown field 'point'"),
+        (("topic: First", "topik: First"), "unknown field 'topik'"),
     ],
 )
 def test_bad_instrument_files_are_refused_in_words(

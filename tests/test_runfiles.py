@@ -92,9 +92,14 @@ def test_a_changed_file_with_the_same_start_time_is_skipped_as_the_same_run(
     client = store.add_client("Ben", NOW)
     raw = (RUNS / "gpxgo-etrex-file.gpx").read_bytes()
     store.outcomes.import_runs(client.id, [read_bytes(raw, "a.gpx", now=NOW)], NOW)
+    # the same run exported again: another waypoint name, and the first point 20 s later
     edited = raw.replace(b"<name>001</name>", b"<name>start</name>")
+    edited = edited.replace(b"2012-03-17T12:46:19Z", b"2012-03-17T12:46:39Z")
     result = store.outcomes.import_runs(client.id, [read_bytes(edited, "b.gpx", now=NOW)], NOW)
     assert (len(result.saved), len(result.same_start)) == (0, 1)
+    later = raw.replace(b"2012-03-17T12:4", b"2012-03-17T13:4")  # an hour on: another run
+    result = store.outcomes.import_runs(client.id, [read_bytes(later, "c.gpx", now=NOW)], NOW)
+    assert (len(result.saved), result.skipped) == (1, 0)
 
 
 def _fenix5() -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +19,10 @@ from kneekit.errors import Problem, StoreError
 from kneekit.records import schema as s
 from kneekit.records.database import Database, aware, local, offset_min
 from kneekit.runfiles import RunFile
+
+SAME_START = timedelta(seconds=60)
+"""Runs starting this close are one run recorded twice (a watch's FIT file and the GPX its app
+exports start a second or two apart); a runner cannot start two separate runs within a minute."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,8 @@ class Outcomes:
         """Save runs read by :mod:`kneekit.runfiles` for one client, in one transaction.
 
         A run is skipped (and counted) when the client already has a run from the same file
-        (same bytes) or starting at the same moment, or when it repeats one earlier in ``runs``.
+        (same bytes) or starting at the same moment (within :data:`SAME_START`), or when it
+        repeats one earlier in ``runs``.
         """
         created = aware(now, "now", self._db.source)
         r = s.runs.c
@@ -113,13 +118,13 @@ class Outcomes:
                 select(r.file_sha256, r.started_at).where(r.client_id == client_id)
             ).all()
             hashes = {k[0] for k in known if k[0]}
-            starts = {k[1] for k in known}
+            starts = [k[1] for k in known]
             for run in runs:
                 start = aware(run.start, "start", run.source)
                 if run.sha256 in hashes:
                     same_file.append(run)
                     continue
-                if start in starts:
+                if any(abs(start - other) <= SAME_START for other in starts):
                     same_start.append(run)
                     continue
                 if run.km < 0 or (run.minutes is not None and run.minutes < 0):
@@ -130,6 +135,6 @@ class Outcomes:
                 row |= {"source": run.source, "file_sha256": run.sha256, "created_at": created}
                 conn.execute(s.runs.insert().values(**row))
                 hashes.add(run.sha256)
-                starts.add(start)
+                starts.append(start)
                 saved.append(run)
         return ImportResult(tuple(saved), tuple(same_file), tuple(same_start))
