@@ -21,9 +21,17 @@ if TYPE_CHECKING:
     from kneekit.history import Client
     from kneekit.records.store import Store
 
-FULL = w.Layout(width="100%", height="auto", min_height="3.2em")
+FULL = {"width": "auto", "height": "auto", "min_height": "3.2em", "margin": "0.2em 0"}
 """Options fill the screen's width and are tall enough to tap with a thumb (Apple's and
 Google's touch-target guidance: at least 44 pt / 48 dp, about 3 em at kneekit's type size)."""
+
+CSS = """<style>
+.kneekit-akps-option button, button.kneekit-akps-option {
+  white-space: normal; line-height: 1.3; padding: 0.5em 0.8em; font-size: 1.15em;
+}
+</style>"""
+"""Buttons keep text on one line by default and cut it short; a long option (item 11 of the AKPS)
+must wrap on a 390 px phone rather than lose its end."""
 
 
 class AKPSForm(w.VBox):
@@ -45,9 +53,15 @@ class AKPSForm(w.VBox):
         self.answers: list[int | None] = [None] * len(self.instrument.items)
         self.index = 0
         self.screen = w.VBox()
-        self.back = w.Button(description="Back", icon="arrow-left")
-        self.next = w.Button(description="Next", icon="arrow-right")
-        self.save = w.Button(description="Save my answers", button_style="primary", icon="check")
+        half = {"width": "50%", "min_height": "2.8em"}
+        self.back = w.Button(description="Back", icon="arrow-left", layout=w.Layout(**half))
+        self.next = w.Button(description="Next", icon="arrow-right", layout=w.Layout(**half))
+        self.save = w.Button(
+            description="Save my answers",
+            button_style="primary",
+            icon="check",
+            layout=w.Layout(width="auto", min_height="3.2em", margin="0.6em 0"),
+        )
         self.save.add_class("kneekit-akps-save")
         self.status = w.HTML()
         self.status.add_class("kneekit-akps-status")
@@ -56,7 +70,7 @@ class AKPSForm(w.VBox):
         self.save.on_click(lambda _: self.submit())
         self.options: list[w.Button] = []
         super().__init__(
-            [w.HTML("<h3>Your knee questionnaire</h3>"), self.screen, self.status],
+            [w.HTML(CSS + "<h3>Your knee questionnaire</h3>"), self.screen, self.status],
             layout=w.Layout(max_width="36em"),
         )
         self.add_class("kneekit-akps")
@@ -72,7 +86,7 @@ class AKPSForm(w.VBox):
         for n, option in enumerate(item.options, 1):
             button = w.Button(
                 description=option.text,
-                layout=FULL,
+                layout=w.Layout(**FULL),
                 button_style="info" if chosen == n else "",
                 icon="check" if chosen == n else "",
             )
