@@ -132,7 +132,7 @@ def _gpx(raw: bytes, source: str, digest: str, zone: tzinfo) -> RunFile:
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1)
     try:
         gpx = gpxpy.parse(text)
-    except (gpxpy.gpx.GPXException, ValueError) as exc:
+    except Exception as exc:  # as for FIT: a damaged file can break the parser anywhere
         raise _refuse(
             source, f"the GPX file is damaged or cut short ({exc}); export it again."
         ) from exc
@@ -188,7 +188,9 @@ def _fit(raw: bytes, source: str, digest: str, zone: tzinfo) -> RunFile:
                         _collect(fields, times, distances, heights)
                     elif frame.name in ("file_id", "session", "activity"):
                         found.setdefault(frame.name, {f.name: f.value for f in frame.fields})
-    except (fitdecode.FitError, UserWarning, ValueError) as exc:
+    except Exception as exc:  # a damaged file can trip any step of the decoder (struct.error,
+        # IndexError, ...: found by fuzzing); each means the same to the physio
+
         raise _refuse(
             source,
             f"the FIT file is damaged or cut short ({exc}); copy it from the watch again.",
