@@ -1,7 +1,7 @@
 """``kneekit akps`` and ``kneekit runs import`` as a physio types them."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,7 +30,11 @@ def test_akps_saves_and_prints_json(db: str, capsys: pytest.CaptureFixture[str])
     with Store.open(db) as store:
         saved = store.outcomes.akps_scores(1)
     assert [s.total for s in saved] == [64]
-    assert saved[0].at.utcoffset() is not None
+    assert saved[0].at.utcoffset() == timedelta(hours=1)  # kept where it was filled in
+    with Store.open(db) as store:
+        assert {k: [s.total for s in v] for k, v in store.outcomes.akps_by_client().items()} == {
+            1: [64]
+        }
 
 
 def test_akps_partial_answers_are_refused_naming_the_items(

@@ -37,6 +37,19 @@ def _answers(raw: str) -> list[int | None]:
     return out
 
 
+def _at(raw: str | None, now: datetime) -> datetime:
+    """``--at`` as typed, keeping the offset it names (a naive time is the clinic's local time),
+    so the score's day is the day where it was filled in; without it, now in the clinic's zone."""
+    from kneekit.config import clinic_zone
+
+    zone = clinic_zone()
+    if raw is None:
+        return now.astimezone(zone)
+    when(raw, now)  # refuses, in words, what is not a date and time
+    moment = datetime.fromisoformat(raw.strip())
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
 def _akps(args: argparse.Namespace) -> int:
     from kneekit import akps
 
@@ -44,9 +57,8 @@ def _akps(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     with open_store(args) as store:
         client = store.find_client(args.client)
-        result = akps.score(
-            instrument, client.id, when(args.at, now), _answers(args.answers), now=now
-        )
+        at = _at(args.at, now)
+        result = akps.score(instrument, client.id, at, _answers(args.answers), now=now)
         store.outcomes.add_akps(result, now)
         history = store.outcomes.akps_scores(client.id)
     if args.json:

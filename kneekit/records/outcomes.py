@@ -7,12 +7,13 @@ none; a run already there (the same file, or the same start time) is skipped and
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from kneekit.akps import MAX_SCORE, Score
 from kneekit.errors import Problem, StoreError
@@ -79,25 +80,26 @@ class Outcomes:
 
     def akps_scores(self, client_id: int) -> list[Score]:
         """A client's scores, oldest first, each in the offset where it was filled in."""
+        return self._akps(s.akps_scores.c.client_id == client_id).get(client_id, [])
+
+    def akps_by_client(self) -> dict[int, list[Score]]:
+        """Every client's scores (oldest first) by client number, in one query: for clinic-wide
+        views such as ``kneekit review``."""
+        return self._akps(true())
+
+    def _akps(self, where: Any) -> dict[int, list[Score]]:
         a = s.akps_scores.c
+        out: dict[int, list[Score]] = defaultdict(list)
         with self._db.read() as conn:
-            rows = conn.execute(
+            for r in conn.execute(
                 select(a.client_id, a.at, a.utc_offset_min, a.score, a.answers)
                 .add_columns(a.instrument, a.instrument_sha256)
-                .where(a.client_id == client_id)
-                .order_by(a.at, a.id)
-            ).all()
-        return [
-            Score(
-                r[0],
-                local(r[1], r[2]),
-                r[3],
-                tuple(int(x) for x in r[4].split(",") if x),
-                r[5],
-                r[6],
-            )
-            for r in rows
-        ]
+                .where(where)
+                .order_by(a.client_id, a.at, a.id)
+            ):
+                answers = tuple(int(x) for x in r[4].split(",") if x)
+                out[r[0]].append(Score(r[0], local(r[1], r[2]), r[3], answers, r[5], r[6]))
+        return dict(out)
 
     # -- runs -----------------------------------------------------------------------------
     def import_runs(self, client_id: int, runs: Sequence[RunFile], now: datetime) -> ImportResult:
