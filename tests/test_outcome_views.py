@@ -7,7 +7,7 @@ from kneekit import akps
 from kneekit.akpsplots import akps_trend
 from kneekit.records.store import Store
 from kneekit.session import ManualClock
-from kneekit.widgets.akps import AKPSForm
+from kneekit.widgets.akps import AKPSForm, ClinicAKPS
 from kneekit.widgets.upload import RunUpload
 
 RUNS = Path(__file__).parent / "fixtures" / "runs"
@@ -100,3 +100,16 @@ def test_the_trend_marks_the_mcid_around_the_first_score() -> None:
     line = next(ln for ln in ax.lines if ln.get_gid() == "akps-mcid-line")
     assert list(line.get_ydata()) == [first + akps.MCID] * 2
     assert "Crossley" in "".join(t.get_text() for t in fig.legends[0].get_texts())
+
+
+def test_the_clinic_form_starts_fresh_for_each_client(store: Store, clock: ManualClock) -> None:
+    anna = store.add_client("Anna K.", clock.now())
+    ben = store.add_client("Ben", clock.now())
+    view = ClinicAKPS(store, clock)
+    assert view.form is None
+    view.picker.value = anna.id
+    assert view.form is not None
+    view.form.options[2].click()
+    view.picker.value = ben.id
+    assert view.form.client == ben
+    assert view.form.answers == [None] * 13

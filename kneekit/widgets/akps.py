@@ -131,3 +131,32 @@ class AKPSForm(w.VBox):
         if self.on_saved is not None:
             self.on_saved(result)
         return result
+
+
+class ClinicAKPS(w.VBox):
+    """The questionnaire on the clinic's check-in page: choose the client, then fill it in.
+
+    A new form is made for each client chosen, so answers never carry over between people.
+    """
+
+    def __init__(self, store: Store, clock: Clock | None = None) -> None:
+        self.store = store
+        self.clock: Clock = clock or SystemClock()
+        self.picker = w.Dropdown(
+            description="Client",
+            options=[("Choose…", None)] + [(c.name, c.id) for c in store.clients()],
+            value=None,
+        )
+        self.body = w.VBox()
+        self.form: AKPSForm | None = None
+        self.picker.observe(lambda _: self.show(), "value")
+        super().__init__([self.picker, self.body])
+        self.add_class("kneekit-clinic-akps")
+
+    def show(self) -> None:
+        """A fresh form for the client chosen (nothing when none is)."""
+        chosen = self.picker.value
+        self.form = (
+            None if chosen is None else AKPSForm(self.store, self.store.client(chosen), self.clock)
+        )
+        replace_children(self.body, [] if self.form is None else [self.form])
