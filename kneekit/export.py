@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from kneekit.records.store import Store
@@ -61,6 +61,10 @@ def client_records(store: Store, client_id: int) -> dict[str, Any]:
             {"since": a.since.isoformat(), "version_id": a.version_id, "routine": a.label}
             for a in history.assignments
         ],
+        "runs": [
+            {"start": _when(r.start), "km": r.km, "minutes": r.minutes, "source": r.source}
+            for r in history.runs
+        ],
         "checkins": [
             {k: v for k, v in asdict(c).items() if k != "client_id"} | {"at": _when(c.at)}
             for c in history.checkins
@@ -88,6 +92,14 @@ def client_records(store: Store, client_id: int) -> dict[str, Any]:
 def to_json(store: Store, client_id: int) -> str:
     """The JSON export of one client (UTF-8 text, times in ISO 8601 with their UTC offset)."""
     return json.dumps(client_records(store, client_id), indent=2, ensure_ascii=False) + "\n"
+
+
+def to_fhir(store: Store, client_id: int) -> str:
+    """The FHIR R4B Bundle of one client (:mod:`kneekit.fhir`), validated before it is written."""
+    from kneekit.fhir import to_json as fhir_json
+
+    now = datetime.now(UTC)
+    return fhir_json(store.history(client_id), store.outcomes.akps_scores(client_id), now)
 
 
 def _cell(value: Any) -> Any:

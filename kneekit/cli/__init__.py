@@ -10,11 +10,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from kneekit.cli import records, review, routines, serve, trials
+from kneekit.cli import outcomes, records, review, routines, serve, trials
 from kneekit.cli.common import db_option
 from kneekit.errors import KneekitError
 
-AREAS = (routines, records, review, trials, serve)
+AREAS = (routines, records, outcomes, review, trials, serve)
 """The command modules, in the order their commands are listed in ``kneekit --help``."""
 
 

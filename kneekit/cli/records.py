@@ -62,11 +62,12 @@ def _checkin(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from kneekit.export import to_csv, to_json
+    from kneekit.export import to_csv, to_fhir, to_json
 
     with open_store(args) as store:
         client = store.find_client(args.client)
-        text = (to_csv if args.format == "csv" else to_json)(store, client.id)
+        writer = {"csv": to_csv, "json": to_json, "fhir": to_fhir}[args.format]
+        text = writer(store, client.id)
     if args.output is None:
         sys.stdout.write(text)
         return 0
@@ -148,11 +149,12 @@ def add_commands(commands: Any) -> list[argparse.ArgumentParser]:
             "Write all of one client's records. JSON holds everything: the client, the routine "
             "versions followed (as routine files), assignments, check-ins, and every session "
             "with each step. CSV is one table for a spreadsheet, oldest first, with a row per "
-            "check-in and per session (record = check-in or session); steps are in JSON only."
+            "check-in and per session (record = check-in or session); steps are in JSON only. "
+            "FHIR is an R4B Bundle for other health systems."
         ),
     )
     export.add_argument("client", help="the client's name or number")
-    export.add_argument("--format", choices=("csv", "json"), required=True)
+    export.add_argument("--format", choices=("csv", "json", "fhir"), required=True)
     export.add_argument("-o", "--output", metavar="FILE", help="file to write (default: print)")
     export.set_defaults(run=_export)
     report = commands.add_parser(

@@ -218,7 +218,25 @@ trials = Table(
 """Routine trials (issue #16): one row per plan. The plan columns are written once; a started
 trial can only be stopped early (``stopped_on``, ``stop_reason``)."""
 
-NEW_IN_V2: tuple[Table, ...] = (runs, trials)
+
+akps_scores = Table(
+    "akps_scores",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("utc_offset_min", Integer, nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("answers", Text, nullable=False),  # option numbers from 1, comma-separated
+    # Scores are compared only within one instrument file: its name, and its sha256.
+    Column("instrument", Text, nullable=False),
+    Column("instrument_sha256", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("score BETWEEN 0 AND 100", "ck_akps_score"),
+    Index("ix_akps_scores_client_at", "client_id", "at"),
+)
+
+NEW_IN_V2: tuple[Table, ...] = (runs, trials, akps_scores)
 """Tables that version 2 adds; the v1 to v2 migration creates them. A feature that needs a new
 table defines it above and lists it here (while version 2 is unreleased, it stays one step)."""
 

@@ -27,6 +27,7 @@ from kneekit.records.database import (
     local,
     offset_min,
 )
+from kneekit.records.outcomes import Outcomes
 from kneekit.records.sessions import SavedStep, SessionLog
 from kneekit.records.shares import ShareLinks, token_hash
 from kneekit.records.trials import TrialRecords
@@ -118,6 +119,7 @@ class Store(Database):
         self.sessions = SessionLog(self)
         self.shares = ShareLinks(self)
         self.trials = TrialRecords(self)
+        self.outcomes = Outcomes(self)
 
     # -- clients ------------------------------------------------------------------------------
     def add_client(self, name: str, now: datetime) -> Client:
