@@ -1,4 +1,5 @@
-"""A demo clinic: six runners over twelve weeks, each showing a pattern a physio recognises.
+"""A demo clinic: six runners over twelve weeks, each showing a pattern a physio recognises,
+and two more part-way through and at the end of a routine trial (:mod:`kneekit.trialdemo`).
 
 Everything comes from one seeded random generator, so the same ``today`` and seed give the same
 clinic every time. Stretch sessions are not made up step by step: each is played through the real
@@ -178,6 +179,9 @@ def make_demo(store: Store, today: date, seed: int = 2026, zone: tzinfo | None =
                 variant = variant or store.save_routine(parse_routine(VARIANT), moved).id
                 plan.append((switch, store.assign(client.id, variant, switch).version_id))
             _runs(store, runner, client.id, plan, start, now, rng)
+    from kneekit.trialdemo import demo_trials  # it builds on this module's routines and player
+
+    demo_trials(store, today, seed, zone)
 
 
 def _runs(

@@ -122,7 +122,7 @@ def test_export_of_an_unknown_client_or_to_a_missing_folder_is_refused(capsys, c
 def test_demo_makes_a_clinic_once(capsys, db_path):
     code, out, _ = run(capsys, "demo", "--db", str(db_path))
     assert code == 0
-    assert out.startswith(f"Demo clinic made in {db_path}:\n  6 clients, ")
+    assert out.startswith(f"Demo clinic made in {db_path}:\n  8 clients, ")
     assert "Tom B.     a flare after weekly distance jumped by over 30%" in out
     code, out, err = run(capsys, "demo", "--db", str(db_path))
     assert (code, out) == (2, "")

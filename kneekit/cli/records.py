@@ -101,6 +101,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from kneekit.demo import RUNNERS, make_demo
+    from kneekit.trialdemo import DEMO_TRIALS
 
     with open_store(args) as store:
         make_demo(store, config.today())
@@ -112,6 +113,8 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"  {len(histories)} clients, {checkins} check-ins, {sessions} stretch sessions.")
     for runner in RUNNERS:
         print(f"  {runner.name:10} {runner.pattern}")
+    for name, ago, *_ in DEMO_TRIALS:
+        print(f"  {name:10} a routine trial (A/B blocks) that started {ago} days ago")
     return 0
 
 
@@ -169,7 +172,7 @@ def add_commands(commands: Any) -> list[argparse.ArgumentParser]:
     report.add_argument("-o", "--output", required=True, metavar="FILE", help="PDF to write")
     report.set_defaults(run=_report)
     demo = commands.add_parser(
-        "demo", help="make a demo clinic (6 clients, 12 weeks) in a new database"
+        "demo", help="make a demo clinic (8 clients, 12 weeks) in a new database"
     )
     demo.set_defaults(run=_demo)
     return [clients, add, checkin, export, report, demo]
