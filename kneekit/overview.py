@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from kneekit.adherence import Adherence, first_day
+from kneekit.akps import Score, latest_akps_words
 from kneekit.flags import Flag, Thresholds
 from kneekit.history import History
 from kneekit.review import LOOK_BACK_DAYS, ClientReview, review, with_openings
@@ -22,6 +23,7 @@ from kneekit.trends import (
     mean_of,
     ratings_by_day,
 )
+from kneekit.trials import TrialPlan, trial_status_words
 
 if TYPE_CHECKING:
     from kneekit.records.store import Store
@@ -58,6 +60,10 @@ class OverviewRow:
     def routine(self) -> str | None:
         return self.review.routine
 
+    @property
+    def trial(self) -> str | None:
+        return self.review.trial
+
 
 def two_week_trend(history: History, today: date) -> tuple[Direction | None, float | None]:
     """Mean daily soreness (sorer knee) in the last 14 days minus the 14 before, and its arrow.
@@ -83,12 +89,16 @@ def overview(
     latest: Mapping[int, CheckIn] | None = None,
     openings: Mapping[int, Sequence[CheckIn]] | None = None,
     thresholds: Thresholds | None = None,
+    trials: Mapping[int, TrialPlan] | None = None,
+    akps: Mapping[int, Sequence[Score]] | None = None,
 ) -> list[OverviewRow]:
     """One row per client, in the order given.
 
     ``histories`` may hold only the recent weeks (see :func:`clinic_overview`); ``latest`` (each
     client's most recent check-in) and ``openings`` (each client's first two weeks of check-ins)
     then say what lies before, so the last check-in and the baseline verdict stay right.
+    ``trials`` (each client's planned or running trial) and ``akps`` (each client's knee
+    questionnaire scores) add their lines.
     """
     rows = []
     for h in with_openings(histories, openings or {}):
@@ -102,12 +112,16 @@ def overview(
             same_day = clip(h, last.at.date(), last.at.date()).checkins or (last,)
             left, right = max(c.left for c in same_day), max(c.right for c in same_day)
         first = (openings or {}).get(h.client_id)
+        plan = (trials or {}).get(h.client_id)
+        scores = (akps or {}).get(h.client_id)
         verdict = review(
             h,
             today,
             thresholds=thresholds,
             last_checkin=last.at if last else None,
             followed_from=first[0].at.date() if first else first_day(h),
+            trial=trial_status_words(plan, h, today) if plan is not None else None,
+            akps=latest_akps_words(scores) if scores else None,
         )
         rows.append(
             OverviewRow(verdict, last.at if last else None, left, right, *two_week_trend(h, today))
@@ -133,4 +147,6 @@ def clinic_overview(
         latest=latest,
         openings=openings,
         thresholds=thresholds or Thresholds.from_settings(),
+        trials=store.trials.active(today),
+        akps=store.outcomes.akps_by_client(),
     )

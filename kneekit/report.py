@@ -6,7 +6,7 @@ import os
 import random
 import secrets
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -16,6 +16,8 @@ from matplotlib.figure import Figure
 
 from kneekit import plots, trends, variants
 from kneekit.adherence import adherence, first_day
+from kneekit.akps import Score, latest_akps_words
+from kneekit.akpsplots import akps_trend
 from kneekit.errors import Problem, ReportError
 from kneekit.flags import Thresholds
 from kneekit.history import History
@@ -200,12 +202,14 @@ def write_report(
     today: date,
     *,
     rng: random.Random | None = None,
+    akps_scores: Sequence[Score] = (),
 ) -> Path:
     """Write a client's progress report as a multi-page PDF and return its path.
 
     Pages: the summary in words (flags, change from baseline, adherence, the routine in use and
     its dose, a comparison of routine versions when there were several, and an honest note), then
-    the soreness trend, the adherence calendar and, given a routine, its timeline and dose. The
+    the soreness trend, the adherence calendar, given knee questionnaire scores their trend, and
+    given a routine, its timeline and dose. The
     file appears only once complete. ``rng`` drives the bootstrap of the version comparison; the
     default is seeded, so the same records always give the same report.
 
@@ -218,8 +222,17 @@ def write_report(
     _check_target(path)
     rng = rng or random.Random(0)
     with plots.style():
-        figures = list(_pages(summary(history, routine, today, rng)))
+        blocks = summary(history, routine, today, rng)
+        if akps_scores:
+            at = next(i for i, b in enumerate(blocks) if b == ("heading", "Routine in use"))
+            blocks[at:at] = [
+                ("heading", "Knee questionnaire"),
+                ("text", latest_akps_words(akps_scores)),
+            ]
+        figures = list(_pages(blocks))
     figures += [plots.soreness_trend(history, today), plots.adherence_calendar(history, today)]
+    if akps_scores:
+        figures.append(akps_trend(akps_scores))
     if routine is not None:
         figures += [plots.routine_timeline([routine]), plots.dose_chart([routine])]
     metadata = {

@@ -60,6 +60,8 @@ class ClientReview:
     flags: tuple[Flag, ...]
     knees: Mapping[Knee, KneeState]
     adherence: Adherence
+    trial: str | None = None  # where a routine trial stands (kneekit.trials), if there is one
+    akps: str | None = None  # the latest knee questionnaire score in words (kneekit.akps)
 
     @property
     def sessions_per_week(self) -> float | None:
@@ -75,6 +77,8 @@ class ClientReview:
             "knees": {k: v.as_dict() for k, v in self.knees.items()},
             "adherence": self.adherence.as_dict(),
             "sessions_per_week": None if per_week is None else round(per_week, 2),
+            "trial": self.trial,
+            "akps": self.akps,
         }
 
 
@@ -85,8 +89,11 @@ def review(
     thresholds: Thresholds | None = None,
     last_checkin: datetime | None = None,
     followed_from: date | None = None,
+    trial: str | None = None,
+    akps: str | None = None,
 ) -> ClientReview:
-    """One client's review; see :func:`kneekit.flags.flags` for the optional arguments."""
+    """One client's review; see :func:`kneekit.flags.flags` for ``last_checkin`` and
+    ``followed_from``; ``trial`` and ``akps`` are the words for the trial and the questionnaire."""
     week = ratings_by_day(clip(history, today - timedelta(WEEK - 1), today))
     knees = {}
     for i, knee in enumerate(KNEES):
@@ -111,6 +118,8 @@ def review(
         ),
         knees,
         adherence(history, today),
+        trial,
+        akps,
     )
 
 

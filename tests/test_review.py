@@ -112,9 +112,13 @@ def test_review_json_on_the_demo_clinic(tmp_path, capsys):
     names = [c["name"] for c in got["clients"]]
     counts = [len(c["flags"]) for c in got["clients"]]
     assert counts == sorted(counts, reverse=True)  # flagged clients first
-    assert names[-1] == "Maya R."  # doing well: no flags, listed last
+    maya = names.index("Maya R.")  # doing well: no flags, so after everyone flagged
+    assert counts[maya] == 0
+    assert all(counts[i] > 0 for i in range(counts.index(0)))
     jonas = next(c for c in got["clients"] if c["name"] == "Jonas W.")
     assert jonas["knees"]["left"]["zone"] == "high"
+    lena = next(c for c in got["clients"] if c["name"] == "Lena K.")
+    assert lena["trial"].startswith("Trial: block ")  # part-way through her trial
     assert {f["code"] for f in jonas["flags"]} >= {"stays-high", "not-settled"}
     for client in got["clients"]:
         assert set(client) == {
@@ -124,6 +128,8 @@ def test_review_json_on_the_demo_clinic(tmp_path, capsys):
             "knees",
             "adherence",
             "sessions_per_week",
+            "trial",
+            "akps",
         }
         assert client["adherence"]["to"] == "2026-03-30"
 

@@ -94,7 +94,9 @@ def _report(args: argparse.Namespace) -> int:
         client = store.find_client(args.client)
         version = store.current_version(client.id, today)
         routine = store.routine(version.id) if version is not None else None
-        path = write_report(store.history(client.id), routine, Path(args.output), today)
+        scores = store.outcomes.akps_scores(client.id)
+        history = store.history(client.id)
+        path = write_report(history, routine, Path(args.output), today, akps_scores=scores)
     print(f"Wrote {client.name}'s progress report to {path}")
     return 0
 

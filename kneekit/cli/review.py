@@ -41,6 +41,7 @@ def _words(r: ClientReview) -> list[str]:
     lines.append(f"  Stretching after runs, {r.adherence}")
     if per_week is not None:
         lines.append(f"  Stretch sessions: {per_week:.1f} a week")
+    lines += [f"  {what}" for what in (r.trial, r.akps) if what]
     lines += [f"  ! {flag.title}: {flag.detail} [{flag.source}]" for flag in r.flags]
     return lines
 

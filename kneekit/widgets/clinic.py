@@ -47,6 +47,7 @@ def table_html(rows: list[overview.OverviewRow]) -> str:
         "Flags",
         "Stretched after runs",
         "Routine",
+        "Trial",
     )
     head = (
         "<tr>" + "".join(f"<th style='{CELL};text-align:left'>{t}</th>" for t in titles) + "</tr>"
@@ -62,6 +63,7 @@ def table_html(rows: list[overview.OverviewRow]) -> str:
             "<br>".join(html.escape(f.title) for f in r.flags),
             f"<span class='kneekit-adherence'>{html.escape(str(r.adherence))}</span>",
             html.escape(r.routine or "not assigned"),
+            html.escape(r.trial or "–"),
         ]
         body += "<tr>" + "".join(f"<td style='{CELL}'>{c}</td>" for c in cells) + "</tr>"
     return (

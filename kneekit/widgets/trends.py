@@ -98,6 +98,11 @@ class TrendsView(w.VBox):
             w.HTML(f"<h3>{html.escape(history.name)}: {start:%d %b} to {end:%d %b %Y}</h3>"),
             figure_image(plots.soreness_trend(history, end, start=start)),
         ]
+        trial = self.store.trials.status_words(
+            client_id, full, end, for_client=self.client is not None
+        )
+        if trial:
+            parts.insert(1, w.HTML(message("info", trial)))
         if self.client is None:
             parts.append(w.HTML(self._physio_notes(seen, full, end)))
         parts += [
