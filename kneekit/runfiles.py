@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from kneekit.errors import KneekitError, Problem
+from kneekit.soreness import KM_MAX, MINUTES_MAX
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """Largest file read. A FIT file of a 10-hour run recorded every second is about 2 MB and its
@@ -94,6 +95,13 @@ def read_bytes(raw: bytes, source: str, *, now: datetime, zone: tzinfo = UTC) ->
             source,
             f"this run starts on {run.start:%Y-%m-%d at %H:%M}, which is in the future; check "
             "the date and time set on the watch or phone that recorded it.",
+        )
+    if run.km > KM_MAX or (run.minutes or 0) > MINUTES_MAX:
+        raise _refuse(
+            source,
+            f"this recording is {run.km:.1f} km over {run.minutes or 0:.0f} minutes, beyond one "
+            f"run (at most {KM_MAX:g} km and {MINUTES_MAX:g} minutes); it may hold several days "
+            "of activity. Export each run on its own.",
         )
     return run
 

@@ -102,6 +102,12 @@ def test_a_changed_file_with_the_same_start_time_is_skipped_as_the_same_run(
     assert (len(result.saved), result.skipped) == (1, 0)
 
 
+def _days_long() -> bytes:
+    raw = (RUNS / "gpxgo-etrex-file.gpx").read_bytes()
+    head, _, tail = raw.rpartition(b"2012-03-17T")
+    return head + b"2012-03-20T" + tail
+
+
 def _fenix5() -> bytes:
     return (RUNS / "garmin-fenix-5-run.fit").read_bytes()
 
@@ -120,6 +126,7 @@ def _fenix5() -> bytes:
             (RUNS / "gpxgo-etrex-file.gpx").read_bytes().replace(b"2012-03-17T", b"2099-03-17T"),
             "in the future",
         ),
+        ("days.gpx", _days_long(), "beyond one run"),  # three days in one "run": a typo'd clock
     ],
 )
 def test_each_bad_file_gets_its_message(name: str, content: bytes, message: str) -> None:
