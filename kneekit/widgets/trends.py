@@ -13,7 +13,7 @@ from kneekit import trends, variants
 from kneekit.flags import flags
 from kneekit.history import History
 from kneekit.session import Clock, SystemClock
-from kneekit.widgets.common import figure_image, message
+from kneekit.widgets.common import figure_image, message, replace_children
 
 if TYPE_CHECKING:
     from kneekit.history import Client
@@ -81,11 +81,12 @@ class TrendsView(w.VBox):
 
         client_id, start, end = self.client_id(), self.start.value, self.end.value
         if client_id is None:
-            self.body.children = (w.HTML(message("info", "No clients yet.")),)
+            replace_children(self.body, [w.HTML(message("info", "No clients yet."))])
             return
         if start is None or end is None or start > end:
-            self.body.children = (
-                w.HTML(message("error", "Choose a 'From' date on or before the 'To' date.")),
+            replace_children(
+                self.body,
+                [w.HTML(message("error", "Choose a 'From' date on or before the 'To' date."))],
             )
             return
         history = trends.clip(self.store.history(client_id), start, end)
@@ -104,7 +105,7 @@ class TrendsView(w.VBox):
             figure_image(plots.adherence_calendar(history, end), width="80%"),
             w.HTML(f"<p><i>{html.escape(ADVICE)}</i></p>"),
         ]
-        self.body.children = tuple(parts)
+        replace_children(self.body, parts)
 
     def _physio_notes(self, history: History, today: date) -> str:
         found = flags(history, today)
