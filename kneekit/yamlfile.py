@@ -156,6 +156,12 @@ class Field:
             return "a list of one or more lines of text"
         return "some text"
 
+    def problem(self, value: Any) -> str | None:
+        """What is wrong with ``value`` for this field, as a sentence; None if it is allowed."""
+        return (
+            None if self.is_valid(value) else f"must be {self.allowed()}; it is {describe(value)}."
+        )
+
     def is_valid(self, value: Any) -> bool:
         if self.kind == "int":
             return (
@@ -211,10 +217,8 @@ def check_mapping(
                     + f"; allowed fields: {', '.join(by_name)}.",
                 )
             )
-        elif not field.is_valid(item):
-            problems.append(
-                doc.problem([*path, key], f"must be {field.allowed()}; it is {describe(item)}.")
-            )
+        elif (wrong := field.problem(item)) is not None:
+            problems.append(doc.problem([*path, key], wrong))
         else:
             out[key] = item
     for field in by_name.values():
