@@ -49,7 +49,8 @@ def _child(node: yaml.Node, part: PathPart) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode) and isinstance(part, str):
         return next((v for k, v in node.value if k.value == part), None)
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-        return node.value[part]
+        item: yaml.Node = node.value[part]
+        return item
     return None
 
 

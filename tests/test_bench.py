@@ -23,7 +23,7 @@ KEYS = {
 
 
 @pytest.fixture(scope="module")
-def quick() -> dict:
+def quick() -> dict[str, object]:
     """One quick run of everything but the browser (about 20 s: three kernels and a clinic)."""
     return run(["timer", "scale", "memory", "import"], quick=True, progress=lambda _: None)
 

@@ -1,5 +1,9 @@
 """Figures: the data on the axes, the labels and the legends, not just that they save."""
 
+# mypy: disable-error-code="attr-defined"
+# (matplotlib hands artists back as their base classes, Patch and Text; these tests read the
+# rectangles and annotations the figures drew, through those subclasses' own methods.)
+
 import io
 import math
 import subprocess

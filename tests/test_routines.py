@@ -3,6 +3,7 @@
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -310,10 +311,12 @@ def outside(low: int, high: int) -> st.SearchStrategy[int]:
     return st.one_of(st.integers(max_value=low - 1), st.integers(min_value=high + 1))
 
 
-def builds_of_a_routine(field: str, value: object) -> list[tuple[str, Callable[[], object]]]:
+def builds_of_a_routine(field: str, value: Any) -> list[tuple[str, Callable[[], object]]]:
     """Every way kneekit offers to make a routine with ``field`` set to ``value``."""
     base = default_routine()
-    fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(base) if f.init}
+    fields: dict[str, Any] = {
+        f.name: getattr(base, f.name) for f in dataclasses.fields(base) if f.init
+    }
     return [
         ("constructor", lambda: Routine(**(fields | {field: value}))),
         ("with_changes", lambda: base.with_changes(**{field: value})),
@@ -322,7 +325,7 @@ def builds_of_a_routine(field: str, value: object) -> list[tuple[str, Callable[[
     ]
 
 
-def builds_of_a_prescription(field: str, value: object) -> list[tuple[str, Callable[[], object]]]:
+def builds_of_a_prescription(field: str, value: Any) -> list[tuple[str, Callable[[], object]]]:
     """Every way to make a prescription with ``field`` set to ``value``, alone or in a routine."""
     base = default_routine()
     first = base.prescriptions[0]

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kneekit.routines import default_routine, parse_routine
-from kneekit.session import BACK_RESTARTS_AFTER_S, ManualClock, Session
+from kneekit.session import BACK_RESTARTS_AFTER_S, Event, ManualClock, Session
 
 SHORT = parse_routine(
     "name: Short\nprepare: 5\nswitch: 5\nrest: 10\nstretches:\n"
@@ -177,7 +177,7 @@ def test_finishes_exactly_at_total_plus_paused_however_it_is_ticked(ticks, pause
     session = Session(routine, clock)
     session.start()
     pause_at = dict(pauses)
-    events = []
+    events: list[Event] = []
     i = 0
     while session.state != "finished":
         if i in pause_at:

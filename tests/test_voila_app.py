@@ -49,7 +49,7 @@ def test_kneekit_handlers_replace_voilas_in_every_face(face: Face, tmp_path: Pat
 
 
 def test_a_renamed_page_handler_stops_start_up_in_words(tmp_path: Path) -> None:
-    class RenamedPageHandler(TornadoVoilaHandler):  # type: ignore[misc]
+    class RenamedPageHandler(TornadoVoilaHandler):
         """What a later Voilà might route pages to."""
 
     routes, preheat = voila_routes("client", tmp_path)
@@ -65,7 +65,7 @@ def test_a_renamed_page_handler_stops_start_up_in_words(tmp_path: Path) -> None:
 
 
 def test_a_renamed_query_socket_stops_start_up_in_words(tmp_path: Path) -> None:
-    class RenamedSocket(RequestInfoSocketHandler):  # type: ignore[misc]
+    class RenamedSocket(RequestInfoSocketHandler):
         """What a later Voilà might route the preheated kernels' query to."""
 
     routes, preheat = voila_routes("client", tmp_path)

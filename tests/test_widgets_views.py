@@ -171,7 +171,12 @@ def test_trends_refuse_an_inverted_date_range(demo, now):
 def test_sorting_the_overview_reorders_without_reading_the_records_again(demo, now, monkeypatch):
     reads = []
     real = overview_module.clinic_overview
-    monkeypatch.setattr(overview_module, "clinic_overview", lambda *a: reads.append(a) or real(*a))
+
+    def counted(*args):
+        reads.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(overview_module, "clinic_overview", counted)
     table = ClinicOverview(demo, now)
     table.sort.value = "Name"
     table.sort.value = "Sorest first"

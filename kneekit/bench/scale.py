@@ -22,7 +22,7 @@ from kneekit.bench.kernel import median
 from kneekit.records import schema
 from kneekit.records.store import Store, name_key
 from kneekit.routines import default_routine
-from kneekit.trends import clip
+from kneekit.trends import RECENT_DAYS, clip
 
 OVERVIEW_TARGET_S = 0.5
 """Issue #6: the clinic overview of 500 clients in at most 0.5 s."""
@@ -158,10 +158,10 @@ def time_clinic(path: Path, client_id: int, repeat: int = 5) -> dict[str, float]
     with Store.open(path) as store:
         trend_parts(store, client_id)  # matplotlib's first figure loads fonts; not timed
         parts = [trend_parts(store, client_id) for _ in range(repeat)]
-        since = datetime.combine(TODAY - timedelta(overview.RECENT_DAYS - 1), clock_time(), UTC)
+        since = datetime.combine(TODAY - timedelta(RECENT_DAYS - 1), clock_time(), UTC)
         return {
             "overview": _timed(lambda: overview.clinic_overview(store, TODAY), repeat),
-            "overview_latest": _timed(lambda: store.latest_checkins(), repeat),
+            "overview_latest": _timed(store.latest_checkins, repeat),
             "overview_histories": _timed(lambda: store.histories(since=since), repeat),
             "overview_all_rows": _timed(lambda: overview.overview(store.histories(), TODAY), 1),
             "trend": median(sum(p.values()) for p in parts),

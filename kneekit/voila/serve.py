@@ -26,7 +26,6 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date
 from pathlib import Path
 
 from kneekit.errors import KneekitError, Problem
@@ -156,13 +155,14 @@ def _listening(host: str, port: int) -> bool:
 
 def _open_or_make_demo(db: str) -> bool:
     """Open the database, making the demo clinic when there is none yet; True if made."""
+    from kneekit.config import today
     from kneekit.demo import make_demo
     from kneekit.records.store import Store
 
     first_use = "://" not in db and not Path(db).expanduser().exists()
     with Store.open(db) as store:
         if first_use:
-            make_demo(store, date.today())
+            make_demo(store, today())  # the clinic's today
     return first_use
 
 

@@ -339,7 +339,7 @@ class KernelSocket:
         for comm_id in reply["content"]["comms"]:
             asked = self.send("comm_msg", {"comm_id": comm_id, "data": {"method": "request_state"}})
             update = self.receive_until(
-                lambda m, a=asked: _parent(m) == a and m["msg_type"] == "comm_msg"
+                lambda m, a=asked: _parent(m) == a and m["msg_type"] == "comm_msg"  # type: ignore[misc]
             )
             states[comm_id] = update[-1]["content"]["data"]["state"]
         return states
@@ -379,7 +379,8 @@ def _pack(part: dict[str, Any]) -> bytes:
 
 
 def _parent(msg: dict[str, Any]) -> str | None:
-    return msg.get("parent_header", {}).get("msg_id")
+    parent: str | None = msg.get("parent_header", {}).get("msg_id")
+    return parent
 
 
 @pytest.fixture(scope="session")
