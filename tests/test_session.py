@@ -17,11 +17,6 @@ SHORT = parse_routine(
 # hold L 85-105, prepare 105-110, hold both 110-125.
 
 
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
 def test_a_session_plays_through_on_schedule(clock):
     session = Session(SHORT, clock)
     status = session.start()
