@@ -110,6 +110,7 @@ def test_the_command_prints_one_json_object(capsys):
     assert "timer" not in printed
 
 
+@pytest.mark.browser  # it starts Chromium: left out of the fast loop like tests/browser/
 @pytest.mark.skipif(not Path(startup.CHROMIUM).exists(), reason="needs Debian's chromium")
 def test_start_up_is_timed_in_chromium_with_and_without_preheated_kernels():
     figures = startup.measure(runs=1)

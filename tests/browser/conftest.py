@@ -48,11 +48,9 @@ their records before and after, and the last has its links revoked (test_client_
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "browser: drives Chromium against a real kneekit serve (slow; needs chromium)"
-    )
-    # A page starts a kernel and runs its notebook; on a busy 2-core machine that can take
-    # several seconds, so conditions are waited for up to 60 s (the wait ends when they hold).
+    # The browser marker is registered in pyproject.toml. A page starts a kernel and runs its
+    # notebook; on a busy 2-core machine that can take several seconds, so conditions are
+    # waited for up to 60 s (the wait ends when they hold).
     expect.set_options(timeout=60_000)
 
 
@@ -222,7 +220,13 @@ NO_CHROMIUM = (
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Without Chromium, say so once per test instead of failing each with a launch error."""
+    """Every test in this folder is a browser test, whether or not its module says so (so
+    ``pytest -m "not browser"`` leaves them all out); without Chromium, say so once per test
+    instead of failing each with a launch error."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)
     if not Path(CHROMIUM).exists():
         for item in items:
             if item.get_closest_marker("browser"):
