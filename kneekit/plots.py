@@ -1,4 +1,5 @@
-"""Figures a clinician reads at a glance: soreness trend, adherence calendar, routine steps, dose.
+"""Figures a clinician reads at a glance: soreness trend and adherence calendar (and, from
+kneekit.routine_plots, routine steps and dose).
 
 Each function returns a :class:`matplotlib.figure.Figure` built without pyplot, so nothing global
 changes and nothing is shown; the caller saves it, embeds it or puts it in a report. Styles double
@@ -7,43 +8,40 @@ every colour with a line style, marker or hatch so the figures survive greyscale
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
 
-import matplotlib as mpl
 import matplotlib.dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
-from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from kneekit import trends
 from kneekit.adherence import Activity, activity, adherence, first_day
+from kneekit.figstyle import SCREEN_DPI, STYLE, key, style, to_png
 from kneekit.history import History
-from kneekit.routines import DOSE_GUIDELINE_S, Routine, StepKind, format_duration
 
-if TYPE_CHECKING:
-    from matplotlib.typing import RcKeyType
+# The routine figures live in their own module; these names keep ``kneekit.plots`` the one
+# place to import any figure from.
+from kneekit.routine_plots import KIND_STYLE, ROUTINE_COLOURS, dose_chart, routine_timeline
 
-STYLE: dict[RcKeyType, Any] = {
-    "font.size": 14,
-    "axes.titlesize": 18,
-    "axes.titleweight": "bold",
-    "axes.labelsize": 15,
-    "xtick.labelsize": 13,
-    "ytick.labelsize": 13,
-    "legend.fontsize": 12,
-    "hatch.linewidth": 1.0,
-    "text.parse_math": False,
-}
-"""Large type, read on a tablet or a printed page from arm's length; names and notes are shown as
-typed (a "$" in a client's name is not taken as mathematics)."""
+__all__ = [
+    "ACTIVITY_STYLE",
+    "KIND_STYLE",
+    "KNEE_STYLE",
+    "ROUTINE_COLOURS",
+    "SCREEN_DPI",
+    "STYLE",
+    "TREND_AXES",
+    "ZONES",
+    "adherence_calendar",
+    "dose_chart",
+    "routine_timeline",
+    "soreness_trend",
+    "style",
+    "to_png",
+]
 
-SCREEN_DPI = 90
-"""Resolution of the figures a page shows (see to_png)."""
 TREND_AXES = (0.075, 0.22, 0.85, 0.70)
 """Where the trend's axes sit in its 12 x 7 in figure (left, bottom, width, height): room for the
 tick labels and axis names at 14-15 pt on both sides, the title above and two legend rows below."""
@@ -61,14 +59,6 @@ ZONES = (
 )
 """Pain-monitoring zone bands (Silbernagel et al. 2007), darker as the zone gets worse."""
 
-KIND_STYLE: dict[StepKind, tuple[str, str, str]] = {
-    "hold": ("#1f3b73", "", "Hold"),
-    "prepare": ("#cfe0f3", "..", "Get into position"),
-    "switch": ("#f2b66d", "//", "Change legs"),
-    "rest": ("#e6e6e6", "\\\\", "Rest"),
-}
-"""Step kinds: colour, hatch and legend words; holds are the darkest, as they matter most."""
-
 ACTIVITY_STYLE: dict[Activity, tuple[str, str, str]] = {
     "both": ("#1b7837", "", "Ran and stretched"),
     "ran": ("#f2b66d", "//", "Ran, no stretch session"),
@@ -76,24 +66,6 @@ ACTIVITY_STYLE: dict[Activity, tuple[str, str, str]] = {
     "neither": ("white", "", "Neither"),
 }
 """Calendar cells: the goal (a run, then a stretch) is darkest; a run without one is hatched."""
-
-ROUTINE_COLOURS = ("#1f3b73", "#e69f00", "#009e73", "#cc79a7")
-"""Okabe–Ito colours, readable with colour blindness; legs are told apart by hatching as well."""
-
-
-@contextmanager
-def style() -> Iterator[None]:
-    """Build figures inside this block to get the house STYLE."""
-    with mpl.rc_context(STYLE):
-        yield
-
-
-def to_png(fig: Figure) -> bytes:
-    """The figure as a PNG for a page: 90 dpi makes the 12 in trend figure 1080 px across, sharp
-    at full width. No tight bounding box: kneekit's figures set their own margins."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=SCREEN_DPI)
-    return buffer.getvalue()
 
 
 def _x(day: date) -> float:
@@ -212,13 +184,19 @@ def soreness_trend(history: History, today: date, *, start: date | None = None) 
             _empty(ax, "No soreness check-ins recorded yet")
         handles, _ = ax.get_legend_handles_labels()
         bars, _ = km_ax.get_legend_handles_labels()
-        # The legend fills column by column: knees on the top row, zones and distance below.
-        zones, knees = handles[:3], handles[3:]
+        # The legend fills column by column: knees on the top row, zones and distance below
+        # (a row with fewer entries is padded with blanks, however many zones there are).
+        knees, below = handles[len(ZONES) :], [*handles[: len(ZONES)], *bars]
+        columns = max(len(knees), len(below))
+        rows = [
+            [*row, *[Patch(visible=False, label=" ")] * (columns - len(row))]
+            for row in (knees, below)
+        ]
         fig.legend(
-            handles=[h for pair in zip(knees, [*zones, *bars], strict=True) for h in pair],
+            handles=[h for pair in zip(*rows, strict=True) for h in pair],
             loc="lower center",
             bbox_to_anchor=(0.5, 0.005),
-            ncol=4,
+            ncol=columns,
             frameon=False,
         )
     return fig
@@ -269,137 +247,9 @@ def adherence_calendar(history: History, today: date, weeks: int = 12) -> Figure
         # count over the calendar's twelve: two numbers for one thing confuse (issue #11).
         words = str(adherence(history, today))
         ax.set_xlabel(f"Stretching after runs, {words}.", labelpad=10)
-        _key(fig, ACTIVITY_STYLE.values(), ncol=2, edgecolor="#555555")
+        key(fig, ACTIVITY_STYLE.values(), ncol=2, edgecolor="#555555")
     return fig
-
-
-def _key(fig: Figure, styles: Iterable[tuple[str, str, str]], *, ncol: int, edgecolor: str) -> None:
-    """A legend of (colour, hatch, words) swatches under a constrained-layout figure."""
-    handles = [Patch(facecolor=c, hatch=h, edgecolor=edgecolor, label=w) for c, h, w in styles]
-    fig.legend(handles=handles, loc="outside lower center", ncol=ncol, frameon=False)
 
 
 def _day_month(day: date) -> str:
     return f"{day.day} {day:%b}"
-
-
-def _minutes(seconds: float, _: object = None) -> str:
-    return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
-
-
-def routine_timeline(routines: Sequence[Routine]) -> Figure:
-    """The steps of each routine as horizontal bars on one time axis, to compare variants.
-
-    Hold bars carry the side (R, L or both); each stretch's muscle group sits above its first
-    step and the total time follows the last.
-    """
-    longest = max(r.total_s for r in routines)
-    with style():
-        fig = Figure(figsize=(14, 1.6 + 1.7 * len(routines)), layout="constrained")
-        ax = fig.add_subplot()
-        for row, routine in enumerate(routines):
-            seen: set[str] = set()
-            for step in routine.steps:
-                colour, hatch, _ = KIND_STYLE[step.kind]
-                ax.barh(
-                    row,
-                    step.duration_s,
-                    left=step.start_s,
-                    height=0.5,
-                    color=colour,
-                    hatch=hatch,
-                    edgecolor="#333333",
-                    linewidth=0.8,
-                    gid=f"{routine.name}|{step.kind}",
-                )
-                if step.kind == "hold":
-                    side = {"left": "L", "right": "R", "both": "both"}[step.side or "both"]
-                    ax.text(
-                        step.start_s + step.duration_s / 2,
-                        row,
-                        side,
-                        ha="center",
-                        va="center",
-                        color="white",
-                        fontsize=12,
-                        fontweight="bold",
-                    )
-                if step.stretch.id not in seen:
-                    seen.add(step.stretch.id)
-                    ax.text(
-                        step.start_s,
-                        row - 0.3,
-                        step.stretch.group.capitalize(),
-                        ha="left",
-                        va="bottom",
-                        fontsize=13,
-                    )
-            ax.text(
-                routine.total_s + longest * 0.01,
-                row,
-                f"{format_duration(routine.total_s)}",
-                ha="left",
-                va="center",
-                fontsize=13,
-                fontweight="bold",
-            )
-        ax.set_yticks(range(len(routines)), [r.name for r in routines])
-        ax.set_ylim(len(routines) - 0.5, -0.8)
-        ax.set_xlim(0, longest * 1.12)
-        ax.xaxis.set_major_locator(MultipleLocator(60 if longest <= 900 else 120))
-        ax.xaxis.set_major_formatter(FuncFormatter(_minutes))
-        ax.grid(axis="x", color="#bbbbbb", linewidth=0.8)
-        ax.set_axisbelow(True)
-        ax.set_xlabel("Time from the start of the session (min:s)")
-        ax.set_title("Routine timeline" + (": variants compared" if len(routines) > 1 else ""))
-        _key(fig, KIND_STYLE.values(), ncol=4, edgecolor="#333333")
-    return fig
-
-
-def dose_chart(routines: Sequence[Routine]) -> Figure:
-    """Seconds held per muscle group and leg in one session, against the ~60 s guideline.
-
-    The guideline is the ACSM position stand (Garber et al. 2011): accumulate about 60 s per
-    flexibility exercise; see kneekit.routines.DOSE_GUIDELINE_S.
-    """
-    doses = [r.dose() for r in routines]
-    groups = list(dict.fromkeys(g for d in doses for g in d))
-    width = 0.8 / (2 * len(routines))
-    with style():
-        fig = Figure(figsize=(11, 6.5), layout="constrained")
-        ax = fig.add_subplot()
-        for i, (routine, dose) in enumerate(zip(routines, doses, strict=True)):
-            colour = ROUTINE_COLOURS[i % len(ROUTINE_COLOURS)]
-            for j, leg in enumerate(("left", "right")):
-                offset = -0.4 + width * (2 * i + j + 0.5)
-                heights = [dose.get(g, {}).get(leg, 0) for g in groups]
-                bars = ax.bar(
-                    [x + offset for x in range(len(groups))],
-                    heights,
-                    width=width * 0.95,
-                    color=colour if leg == "right" else "white",
-                    edgecolor=colour,
-                    hatch="//" if leg == "left" else "",
-                    linewidth=2,
-                    label=f"{routine.name}, {leg} leg",
-                    gid=f"{routine.name}|{leg}",
-                )
-                ax.bar_label(bars, fmt="%d s", fontsize=11, padding=2)
-        ax.axhline(
-            DOSE_GUIDELINE_S,
-            color="black",
-            linestyle="--",
-            linewidth=2,
-            label=f"Guideline: about {DOSE_GUIDELINE_S} s (ACSM, Garber et al. 2011)",
-            gid="guideline",
-        )
-        ax.set_xticks(range(len(groups)), [g.capitalize() for g in groups])
-        top = max(
-            [DOSE_GUIDELINE_S] + [s for d in doses for legs in d.values() for s in legs.values()]
-        )
-        ax.set_ylim(0, top * 1.25)
-        ax.set_ylabel("Seconds held per session (s)")
-        ax.set_xlabel("Muscle group")
-        ax.set_title("Stretch dose per muscle group and leg")
-        ax.legend(loc="upper left", ncol=1 + (len(routines) > 1), frameon=True)
-    return fig

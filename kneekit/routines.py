@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import html
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib import resources
@@ -53,14 +53,38 @@ _ENTRY_FIELDS = (
 )
 
 
+def _check_limits(obj: object, fields: Iterable[Field], source: str) -> None:
+    """Refuse a routine or prescription whose values break the limits in ``fields``.
+
+    The same table the routine-file parser checks, so a routine built in code, changed with
+    :meth:`Routine.with_changes` or read back from the database keeps the same limits as one
+    read from a file. Defaults are allowed as they are (an empty ``notes`` is no note).
+    """
+    problems = [
+        Problem(source, f.name, wrong)
+        for f in fields
+        if f.kind != "list"
+        and (value := getattr(obj, f.name)) != f.default
+        and (wrong := f.problem(value)) is not None
+    ]
+    if problems:
+        raise RoutineError(problems)
+
+
 @dataclass(frozen=True)
 class Prescription:
-    """One stretch as prescribed in a routine: how long, how often, which legs."""
+    """One stretch as prescribed in a routine: how long, how often, which legs.
+
+    Raises RoutineError if the hold, reps or sides are outside what a routine file allows.
+    """
 
     stretch: Stretch
     hold: int = 30
     reps: int = 1
     sides: Literal["each", "left", "right"] = "each"
+
+    def __post_init__(self) -> None:
+        _check_limits(self, _ENTRY_FIELDS[1:], f"stretch '{self.stretch.id}'")
 
     def hold_sides(self, first_side: Side) -> tuple[Side, ...]:
         """The sides held in each rep, in order."""
@@ -99,7 +123,10 @@ class Step:
 
 @dataclass(frozen=True)
 class Routine:
-    """A validated routine. Build one with :func:`load_routine` or :func:`parse_routine`."""
+    """A validated routine. Build one with :func:`load_routine` or :func:`parse_routine`.
+
+    However it is built, values outside a routine file's limits raise RoutineError.
+    """
 
     name: str
     prescriptions: tuple[Prescription, ...]
@@ -111,6 +138,7 @@ class Routine:
     steps: tuple[Step, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        _check_limits(self, _ROUTINE_FIELDS, self.name if isinstance(self.name, str) else "routine")
         if not self.prescriptions:
             raise RoutineError([Problem(self.name, "stretches", "a routine needs a stretch.")])
         object.__setattr__(self, "steps", tuple(self._timeline()))

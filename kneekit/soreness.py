@@ -68,6 +68,19 @@ class CheckIn:
         return max(self.left, self.right)
 
 
+def _rating_problem(knee: str, value: object) -> Problem | None:
+    """What is wrong with one knee's rating on :data:`SCALE`, or None if it is a rating."""
+    low, high = SCALE
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return None
+    return Problem(
+        "check-in",
+        knee,
+        f"{knee} knee soreness must be a whole number from {low} (none) to {high} (worst "
+        f"imaginable); it is {value!r}.",
+    )
+
+
 def check_in(
     client_id: int,
     at: datetime,
@@ -84,18 +97,12 @@ def check_in(
 
     ``now`` is passed in (not read from the clock) so that "not in the future" is testable.
     """
-    problems: list[Problem] = []
+    ratings = (_rating_problem("left", left), _rating_problem("right", right))
+    problems: list[Problem] = [p for p in ratings if p is not None]
 
     def bad(field: str, message: str) -> None:
         problems.append(Problem("check-in", field, message))
 
-    for name, value in (("left", left), ("right", right)):
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-            bad(
-                name,
-                f"{name} knee soreness must be a whole number from 0 (none) to 10 (worst "
-                f"imaginable); it is {value!r}.",
-            )
     if context not in CONTEXTS:
         bad("context", f"must be one of {', '.join(CONTEXTS)}; it is {context!r}.")
     if at.tzinfo is None:

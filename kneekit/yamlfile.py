@@ -49,7 +49,8 @@ def _child(node: yaml.Node, part: PathPart) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode) and isinstance(part, str):
         return next((v for k, v in node.value if k.value == part), None)
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-        return node.value[part]
+        item: yaml.Node = node.value[part]
+        return item
     return None
 
 
@@ -156,6 +157,12 @@ class Field:
             return "a list of one or more lines of text"
         return "some text"
 
+    def problem(self, value: Any) -> str | None:
+        """What is wrong with ``value`` for this field, as a sentence; None if it is allowed."""
+        return (
+            None if self.is_valid(value) else f"must be {self.allowed()}; it is {describe(value)}."
+        )
+
     def is_valid(self, value: Any) -> bool:
         if self.kind == "int":
             return (
@@ -211,10 +218,8 @@ def check_mapping(
                     + f"; allowed fields: {', '.join(by_name)}.",
                 )
             )
-        elif not field.is_valid(item):
-            problems.append(
-                doc.problem([*path, key], f"must be {field.allowed()}; it is {describe(item)}.")
-            )
+        elif (wrong := field.problem(item)) is not None:
+            problems.append(doc.problem([*path, key], wrong))
         else:
             out[key] = item
     for field in by_name.values():

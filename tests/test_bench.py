@@ -23,7 +23,7 @@ KEYS = {
 
 
 @pytest.fixture(scope="module")
-def quick() -> dict:
+def quick() -> dict[str, object]:
     """One quick run of everything but the browser (about 20 s: three kernels and a clinic)."""
     return run(["timer", "scale", "memory", "import"], quick=True, progress=lambda _: None)
 
@@ -110,9 +110,25 @@ def test_the_command_prints_one_json_object(capsys):
     assert "timer" not in printed
 
 
+@pytest.mark.browser  # it starts Chromium: left out of the fast loop like tests/browser/
 @pytest.mark.skipif(not Path(startup.CHROMIUM).exists(), reason="needs Debian's chromium")
 def test_start_up_is_timed_in_chromium_with_and_without_preheated_kernels():
     figures = startup.measure(runs=1)
     assert KEYS["startup"] <= set(figures)
     assert figures["ratio"] == pytest.approx(figures["client_s"] / figures["bare_s"], abs=0.01)
     assert all(figures[k] > 0 for k in ("client_preheated_s", "bare_preheated_s"))
+
+
+def test_without_its_extra_the_bench_says_how_to_install_it(monkeypatch, capsys):
+    import importlib.util
+
+    real = importlib.util.find_spec
+
+    def without_psutil(name: str, package: str | None = None):
+        return None if name == "psutil" else real(name, package)
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_psutil)
+    assert bench_main(["--quick"]) == 2
+    err = capsys.readouterr().err
+    assert "kneekit bench needs psutil" in err
+    assert "pip install 'kneekit[bench]'" in err

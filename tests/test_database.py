@@ -32,7 +32,7 @@ def files(folder: Path) -> dict[str, bytes]:
 
 def integrity(path: Path) -> str:
     with sqlite3.connect(path) as raw:
-        result = raw.execute("PRAGMA integrity_check").fetchone()[0]
+        result: str = raw.execute("PRAGMA integrity_check").fetchone()[0]
     raw.close()
     return result
 
@@ -196,7 +196,7 @@ def shape(path: Path) -> dict[str, object]:
     """Tables, their columns and indexes: what a migrated and a new database must share."""
     with sqlite3.connect(path) as raw:
         tables = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        out = {
+        out: dict[str, object] = {
             t: (
                 [c[1:] for c in raw.execute(f"PRAGMA table_info({t})")],
                 sorted(

@@ -99,7 +99,8 @@ def test_a_kernel_killed_mid_hold_keeps_every_completed_step(tmp_path):
         def three_steps_saved() -> bool:
             raw = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
             try:
-                return raw.execute("SELECT count(*) FROM session_steps").fetchone()[0] >= 3
+                saved: int = raw.execute("SELECT count(*) FROM session_steps").fetchone()[0]
+                return saved >= 3
             finally:
                 raw.close()
 

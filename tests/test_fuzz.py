@@ -1,95 +1,34 @@
-"""Property-based fuzzing (issue #6): routine files, catalogue files, check-in values and share
-tokens. Every input ends in success or a clear KneekitError, never another exception, and a
-refused write leaves the database as it was.
+"""Property-based fuzzing (issue #6): check-in values and share tokens (routine and catalogue
+files are in test_fuzz_files.py). Every input ends in success or a clear KneekitError, never
+another exception, and a refused write leaves the database as it was.
 
 Runs are derandomised so the suite gives the same verdict every time; the tests at the end keep
 the inputs fuzzing once found to break that rule.
 """
 
-import html
 import math
-import re
 import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
-from importlib import resources
 from pathlib import Path
 
 import pytest
-import yaml
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from kneekit.cli import main
-from kneekit.errors import CatalogueError, KneekitError, RoutineError, SorenessError
+from kneekit.errors import KneekitError, RoutineError, SorenessError
 from kneekit.records.store import Store
-from kneekit.routines import load_routine, parse_routine
+from kneekit.routines import parse_routine
 from kneekit.session import ManualClock
 from kneekit.soreness import CONTEXTS, CheckIn, check_in
-from kneekit.stretches import ID_PATTERN, load_catalogue, parse_catalogue, shipped_catalogue
 from kneekit.voila.access import SHARE_PARAM, client_from_query
 from kneekit.widgets import CheckInForm
+from tests.fuzzing import FUZZ, TEXT, attempt
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
-FUZZ = settings(
-    max_examples=120,
-    deadline=None,  # the machine is shared; speed is the benchmarks' business
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
-
-# Text as a person or a browser can send it, lone surrogates and control characters included.
-TEXT = st.text(max_size=40)
-FILE_TEXT = st.text(  # what a decoded UTF-8 file can hold: anything but lone surrogates
-    st.characters(exclude_categories=("Cs",)) | st.sampled_from("\t\n\r"),
-    max_size=200,
-)
 
 
-def printable(data: bytes) -> bytes:
-    """``data`` with the control characters YAML refuses (as UTF-8) turned into spaces."""
-    data = bytes(c if (c >= 0x20 and c != 0x7F) or c in b"\t\n\r" else 0x20 for c in data)
-    return re.sub(rb"\xc2[\x80-\x84\x86-\x9f]", b"  ", data)
-
-
-FILE_BYTES = st.binary(max_size=200).map(printable)
-
-
-def edits_of(shipped: str) -> st.SearchStrategy[str]:
-    """A file kneekit ships with one span replaced by other text: a physio's slip while editing."""
-    text = resources.files("kneekit").joinpath(shipped).read_text("utf-8")
-    return st.tuples(st.integers(0, len(text)), st.integers(0, 12), FILE_TEXT).map(
-        lambda edit: text[: edit[0]] + edit[2][:12] + text[edit[0] + edit[1] :]
-    )
-
-
-SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-(10**6), 10**6),
-    st.floats(),
-    TEXT,
-    st.sampled_from(["each", "left", "right", "yes", "no", "calf", "quadriceps", "30", ""]),
-)
-VALUES = st.recursive(
-    SCALARS,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
-    max_leaves=6,
-)
-
-
-def attempt(work, family: type[KneekitError]):
-    """``(result, None)``, or ``(None, error)`` when ``work`` raises ``family``; any other
-    exception fails the test, which is the point. Counts both in Hypothesis's statistics."""
-    try:
-        found = work()
-    except family as error:
-        event("refused in words")
-        return None, error
-    event("accepted")
-    return found, None
-
-
-def checkin_rows(path: Path) -> list[tuple]:
+def checkin_rows(path: Path) -> list[tuple[object, ...]]:
     """Every check-in as stored: what a refused write must leave unchanged."""
     raw = sqlite3.connect(path)
     try:
@@ -112,159 +51,6 @@ def clinic(tmp_path_factory: pytest.TempPathFactory):
         yield store, path, ada, {"live": live, "expired": expired, "revoked": revoked}
 
 
-# -- routine files -----------------------------------------------------------------------------
-ENTRY = (
-    st.fixed_dictionaries(
-        {"stretch": st.sampled_from(["calf", "hamstring", "quadriceps", "hip-flexor"])},
-        optional={
-            "hold": st.integers(5, 300),
-            "reps": st.integers(1, 10),
-            "sides": st.sampled_from(["each", "left", "right"]),
-        },
-    )
-    | st.fixed_dictionaries(
-        {"stretch": st.sampled_from(["calf", "hamstring", "quadriceps", "hip-flexor"]) | VALUES},
-        optional={
-            "hold": st.integers(-5, 400) | VALUES,
-            "reps": st.integers(-1, 12) | VALUES,
-            "sides": st.sampled_from(["each", "left", "right"]) | VALUES,
-            "extra": VALUES,
-        },
-    )
-    | st.dictionaries(TEXT, VALUES, max_size=3)
-)
-ROUTINE = st.fixed_dictionaries(
-    {"name": TEXT.filter(str.strip), "stretches": st.lists(ENTRY, min_size=1, max_size=4)},
-    optional={
-        "first_side": st.sampled_from(["left", "right"]),
-        "prepare": st.integers(0, 120),
-        "switch": st.integers(0, 120),
-        "rest": st.integers(0, 120),
-        "notes": TEXT.filter(str.strip),
-    },
-) | st.fixed_dictionaries(
-    {},
-    optional={
-        "name": TEXT | VALUES,
-        "first_side": st.sampled_from(["left", "right", "both"]) | VALUES,
-        "prepare": st.integers(-5, 200) | VALUES,
-        "switch": st.integers(-5, 200) | VALUES,
-        "rest": st.integers(-5, 200) | VALUES,
-        "notes": TEXT | VALUES,
-        "stretches": st.lists(ENTRY, min_size=1, max_size=4) | VALUES,
-        "extra": VALUES,
-    },
-)
-"""Routines that mostly hold together, and routines of anything at all."""
-
-
-def check_routine(text: str) -> None:
-    routine, error = attempt(lambda: parse_routine(text, "fuzz.yaml"), RoutineError)
-    if error is not None:
-        assert error.problems  # and each says where and what
-        assert all(p.source == "fuzz.yaml" for p in error.problems)
-        assert all(p.message for p in error.problems)
-        return
-    ends = [0] + [s.end_s for s in routine.steps]
-    assert [s.start_s for s in routine.steps] == ends[:-1]  # one unbroken timeline
-    assert routine.total_s == sum(s.duration_s for s in routine.steps) > 0
-    assert all(5 <= s.duration_s <= 300 for s in routine.steps if s.kind == "hold")
-    assert parse_routine(routine.to_yaml()) == routine  # what it saves reads back the same
-
-
-@FUZZ
-@given(ROUTINE)
-def test_routine_documents_are_read_or_refused_in_words(doc):
-    check_routine(yaml.safe_dump(doc, allow_unicode=True))
-
-
-@FUZZ
-@given(FILE_TEXT | edits_of("data/default-routine.yaml"))
-def test_routine_text_is_read_or_refused_in_words(text):
-    check_routine(text)
-
-
-@FUZZ
-@given(FILE_BYTES)
-def test_routine_files_of_any_bytes_are_read_or_refused_in_words(tmp_path, data):
-    path = tmp_path / "routine.yaml"
-    path.write_bytes(data)
-    routine, error = attempt(lambda: load_routine(path), RoutineError)
-    assert routine is not None or error.problems
-
-
-# -- catalogue files ---------------------------------------------------------------------------
-LINES = st.lists(TEXT.filter(str.strip), min_size=1, max_size=3)
-STRETCH = st.fixed_dictionaries(
-    {
-        "name": TEXT.filter(str.strip),
-        "muscles": LINES,
-        "group": TEXT.filter(str.strip),
-        "why": TEXT.filter(str.strip),
-        "position": st.sampled_from(["standing", "kneeling", "sitting", "lying"]),
-        "one_sided": st.booleans(),
-        "hold_min": st.integers(5, 30),
-        "hold_max": st.integers(25, 300),
-        "cues": LINES,
-    },
-    optional={"equipment": TEXT.filter(str.strip)},
-) | st.fixed_dictionaries(
-    {},
-    optional={
-        "name": TEXT | VALUES,
-        "muscles": st.lists(TEXT, max_size=3) | VALUES,
-        "group": TEXT | VALUES,
-        "why": TEXT | VALUES,
-        "position": st.sampled_from(["standing", "kneeling", "sitting", "lying"]) | VALUES,
-        "equipment": TEXT | VALUES,
-        "one_sided": st.booleans() | VALUES,
-        "hold_min": st.integers(0, 400) | VALUES,
-        "hold_max": st.integers(0, 400) | VALUES,
-        "cues": st.lists(TEXT, max_size=3) | VALUES,
-    },
-)
-CATALOGUE = st.dictionaries(st.from_regex(ID_PATTERN, fullmatch=True) | TEXT, STRETCH, max_size=3)
-
-
-def check_catalogue(text: str) -> None:
-    stretches, error = attempt(lambda: parse_catalogue(text, "fuzz.yaml"), CatalogueError)
-    if error is not None:
-        assert error.problems
-        return
-    for sid, stretch in stretches.items():
-        assert ID_PATTERN.match(sid)
-        assert stretch.id == sid
-        assert 5 <= stretch.hold_min <= stretch.hold_max <= 300
-        assert stretch.cues
-        assert all(c.strip() for c in stretch.cues)
-        assert str(stretch)
-        assert html.escape(stretch.name) in stretch._repr_html_()  # the name, shown as text
-
-
-@FUZZ
-@given(CATALOGUE)
-def test_catalogue_documents_are_read_or_refused_in_words(doc):
-    check_catalogue(yaml.safe_dump(doc, allow_unicode=True))
-
-
-@FUZZ
-@given(FILE_TEXT | edits_of("data/stretches.yaml"))
-def test_catalogue_text_is_read_or_refused_in_words(text):
-    check_catalogue(text)
-
-
-@FUZZ
-@given(FILE_BYTES)
-def test_catalogue_files_of_any_bytes_are_read_or_refused_in_words(tmp_path, data):
-    path = tmp_path / "mine.yaml"
-    path.write_bytes(data)
-    catalogue, error = attempt(lambda: load_catalogue([path]), CatalogueError)
-    if error is not None:
-        assert error.problems
-        return
-    assert set(shipped_catalogue()) <= set(catalogue)
-
-
 # -- check-ins ---------------------------------------------------------------------------------
 ANY = st.one_of(
     st.integers(-3, 14),
@@ -275,11 +61,14 @@ ANY = st.one_of(
     TEXT,
     st.sampled_from(CONTEXTS),
 )
+# Bounds of Hypothesis's datetimes() are naive by its design; the times drawn carry the zones.
 WHEN = st.datetimes(
-    datetime(2000, 1, 1), datetime(2030, 1, 1), timezones=st.none() | st.just(UTC)
+    datetime(2000, 1, 1),  # noqa: DTZ001
+    datetime(2030, 1, 1),  # noqa: DTZ001
+    timezones=st.none() | st.just(UTC),  # type: ignore[arg-type]  # naive ones too: check_in must refuse them
 ) | st.datetimes(  # far from now, any offset
-    datetime(2, 1, 1),
-    datetime(9998, 1, 1),
+    datetime(2, 1, 1),  # noqa: DTZ001
+    datetime(9998, 1, 1),  # noqa: DTZ001
     timezones=st.builds(
         timezone, st.integers(-14 * 60, 14 * 60).map(lambda m: timedelta(minutes=m))
     ),
@@ -289,7 +78,11 @@ NUMBER_TYPED = st.sampled_from(["", " ", "5", "5,5", "12.25", "-1", "1e3", "nan"
 """What a person may type in a number field."""
 VALID = st.fixed_dictionaries(
     {
-        "at": st.datetimes(datetime(2000, 1, 1), datetime(2026, 3, 2), timezones=st.just(UTC)),
+        "at": st.datetimes(
+            datetime(2000, 1, 1),  # noqa: DTZ001
+            datetime(2026, 3, 2),  # noqa: DTZ001
+            timezones=st.just(UTC),
+        ),
         "left": st.integers(0, 10),
         "right": st.integers(0, 10),
         "context": st.sampled_from(CONTEXTS),
@@ -374,7 +167,7 @@ def test_the_checkin_form_saves_or_shows_an_error_whatever_is_typed(
         assert saved.km is None or math.isfinite(saved.km)
 
 
-ARG = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=30)
+ARG = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=30)
 
 
 @FUZZ
@@ -396,7 +189,7 @@ def test_the_checkin_command_saves_or_explains_whatever_is_typed(
     try:
         code = main(argv)
     except SystemExit as exit:  # argparse refused an argument that looks like an option
-        code = exit.code
+        code = exit.code  # type: ignore[assignment]  # argparse exits with an int
     _, err = capsys.readouterr()
     event(f"exit {code}")
     assert code in (0, 2)

@@ -14,6 +14,7 @@ import pytest
 from kneekit import config
 from kneekit.adherence import adherence
 from kneekit.cli import main
+from kneekit.errors import ConfigError
 from kneekit.records.store import Store
 from kneekit.soreness import check_in
 from kneekit.trends import daily, weekly
@@ -135,7 +136,7 @@ def test_today_is_the_clinics_day(zone_file):
 
 def test_an_unknown_time_zone_is_refused_in_words(zone_file):
     zone_file("Mars/Olympus_Mons")
-    with pytest.raises(config.ConfigError, match="'Mars/Olympus_Mons' is not a time zone"):
+    with pytest.raises(ConfigError, match="'Mars/Olympus_Mons' is not a time zone"):
         config.clinic_zone()
 
 

@@ -98,7 +98,7 @@ def test_the_trend_marks_the_mcid_around_the_first_score() -> None:
     assert round(low) == first - akps.MCID
     assert round(high) == first + akps.MCID
     line = next(ln for ln in ax.lines if ln.get_gid() == "akps-mcid-line")
-    assert list(line.get_ydata()) == [first + akps.MCID] * 2
+    assert list(line.get_ydata()) == [first + akps.MCID] * 2  # type: ignore[arg-type]
     assert "Crossley" in "".join(t.get_text() for t in fig.legends[0].get_texts())
 
 

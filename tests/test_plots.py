@@ -1,5 +1,9 @@
 """Figures: the data on the axes, the labels and the legends, not just that they save."""
 
+# mypy: disable-error-code="attr-defined"
+# (matplotlib hands artists back as their base classes, Patch and Text; these tests read the
+# rectangles and annotations the figures drew, through those subclasses' own methods.)
+
 import io
 import math
 import subprocess
@@ -243,3 +247,13 @@ def test_plots_leave_pyplot_alone():
     code = "import sys, kneekit.plots; print('matplotlib.pyplot' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("count", [2, 4])
+def test_the_trend_legend_takes_any_number_of_zones(count, monkeypatch):
+    bands = [(i, i + 1, "#eeeeee", f"{i}–{i + 1} band{i}") for i in range(count)]
+    monkeypatch.setattr(plots, "ZONES", tuple(bands))
+    fig = drawn(plots.soreness_trend(history(RUNS), TODAY))
+    legend = [t.get_text() for t in fig.legends[0].get_texts() if t.get_text().strip()]
+    assert [t for t in legend if t.startswith("Zone")] == [f"Zone {b[3]}" for b in bands]
+    assert len(legend) == 4 + count + 1  # four knee lines, the zones, the distance

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -52,9 +53,10 @@ def clinic(tmp_path) -> str:
     return path
 
 
-def review(capsys, db: str, *args: str) -> dict:
+def review(capsys, db: str, *args: str) -> dict[str, Any]:
     assert main(["--db", db, "review", "--json", "--today", TODAY.isoformat(), *args]) == 0
-    return json.loads(capsys.readouterr().out)
+    found: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return found
 
 
 def test_review_json_on_a_store_built_through_the_public_api(capsys, clinic):

@@ -1,6 +1,9 @@
 """Routine files: the contract, its timeline, dose, warnings and variant comparison."""
 
+import dataclasses
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -9,11 +12,14 @@ from hypothesis import strategies as st
 from kneekit.errors import RoutineError
 from kneekit.routines import (
     Comparison,
+    Prescription,
+    Routine,
     default_routine,
     format_duration,
     load_routine,
     parse_routine,
 )
+from kneekit.session import ManualClock
 from kneekit.stretches import shipped_catalogue
 
 ISSUE_EXAMPLE = """\
@@ -294,3 +300,96 @@ def test_format_duration():
         "1 min 35 s",
         "8 min 30 s",
     ]
+
+
+# -- limits hold however a routine is built ------------------------------------------------------
+ROUTINE_LIMITS = {"prepare": (0, 120), "switch": (0, 120), "rest": (0, 120)}
+ENTRY_LIMITS = {"hold": (5, 300), "reps": (1, 10)}
+
+
+def outside(low: int, high: int) -> st.SearchStrategy[int]:
+    return st.one_of(st.integers(max_value=low - 1), st.integers(min_value=high + 1))
+
+
+def builds_of_a_routine(field: str, value: Any) -> list[tuple[str, Callable[[], object]]]:
+    """Every way kneekit offers to make a routine with ``field`` set to ``value``."""
+    base = default_routine()
+    fields: dict[str, Any] = {
+        f.name: getattr(base, f.name) for f in dataclasses.fields(base) if f.init
+    }
+    return [
+        ("constructor", lambda: Routine(**(fields | {field: value}))),
+        ("with_changes", lambda: base.with_changes(**{field: value})),
+        ("dataclasses.replace", lambda: dataclasses.replace(base, **{field: value})),
+        ("routine file", lambda: parse_routine(f"{base.to_yaml()}{field}: {value}\n")),
+    ]
+
+
+def builds_of_a_prescription(field: str, value: Any) -> list[tuple[str, Callable[[], object]]]:
+    """Every way to make a prescription with ``field`` set to ``value``, alone or in a routine."""
+    base = default_routine()
+    first = base.prescriptions[0]
+    written = f"{field}: {getattr(first, field)}"  # the first entry's line in the file
+    text = base.to_yaml().replace(written, f"{field}: {value}", 1)
+    return [
+        ("constructor", lambda: Prescription(**(vars(first) | {field: value}))),
+        ("dataclasses.replace", lambda: dataclasses.replace(first, **{field: value})),
+        ("routine file", lambda: parse_routine(text)),
+    ]
+
+
+def refused(build: Callable[[], object], field: str) -> RoutineError:
+    with pytest.raises(RoutineError) as raised:
+        build()
+    assert [p.field.rsplit(".", 1)[-1] for p in raised.value.problems] == [field]
+    assert "must be a whole number from" in str(raised.value)
+    return raised.value
+
+
+@given(st.sampled_from(sorted(ROUTINE_LIMITS)), st.data())
+def test_a_routine_refuses_timings_out_of_range_however_it_is_built(field, data):
+    value = data.draw(outside(*ROUTINE_LIMITS[field]))
+    for _, build in builds_of_a_routine(field, value):
+        refused(build, field)
+
+
+@given(st.sampled_from(sorted(ENTRY_LIMITS)), st.data())
+def test_a_prescription_refuses_holds_and_reps_out_of_range_however_it_is_built(field, data):
+    value = data.draw(outside(*ENTRY_LIMITS[field]))
+    for _, build in builds_of_a_prescription(field, value):
+        refused(build, field)
+
+
+@given(st.sampled_from(sorted(ROUTINE_LIMITS | ENTRY_LIMITS)), st.data())
+def test_values_in_range_are_accepted_every_way_alike(field, data):
+    value = data.draw(st.integers(*(ROUTINE_LIMITS | ENTRY_LIMITS)[field]))
+    ways = (builds_of_a_routine if field in ROUTINE_LIMITS else builds_of_a_prescription)(
+        field, value
+    )
+    built = [build() for _, build in ways]
+    made = [
+        b.prescriptions[0] if isinstance(b, Routine) and field in ENTRY_LIMITS else b for b in built
+    ]
+    assert all(m == made[0] for m in made)
+    assert getattr(made[0], field) == value
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"rest": -5}, "rest: must be a whole number from 0 to 120 s; it is -5."),
+        ({"first_side": "middle"}, "first_side: must be one of right, left; it is 'middle'."),
+        ({"name": " "}, "name: must be some text; it is empty."),
+        ({"prepare": True}, "prepare: must be a whole number from 0 to 120 s; it is yes."),
+    ],
+)
+def test_with_changes_refuses_in_plain_words(changes, message):
+    with pytest.raises(RoutineError) as raised:
+        default_routine().with_changes(**changes)
+    assert str(raised.value).endswith(message)
+
+
+def test_a_refused_routine_never_reaches_the_database(store):
+    with pytest.raises(RoutineError):
+        store.save_routine(default_routine().with_changes(rest=-5), ManualClock().now())
+    assert store.versions() == []

@@ -186,7 +186,7 @@ def test_kernels_use_sockets_in_the_private_folder_only_where_their_paths_fit():
 
 
 def test_only_the_client_page_is_preheated(tmp_path):
-    def pool(face: serve.Face, preheat: int | None = None) -> tuple[bool, int]:
+    def pool(face: faces.Face, preheat: int | None = None) -> tuple[bool, int]:
         pages = faces.face_settings(
             face, host="h", port=1, target=tmp_path, runtime=tmp_path, preheat=preheat
         )["config"]["VoilaConfiguration"]

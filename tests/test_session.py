@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kneekit.routines import default_routine, parse_routine
-from kneekit.session import BACK_RESTARTS_AFTER_S, ManualClock, Session
+from kneekit.session import BACK_RESTARTS_AFTER_S, Event, ManualClock, Session
 
 SHORT = parse_routine(
     "name: Short\nprepare: 5\nswitch: 5\nrest: 10\nstretches:\n"
@@ -15,11 +15,6 @@ SHORT = parse_routine(
 )
 # prepare 0-5, hold R 5-25, switch 25-30, hold L 30-50, rest 50-60, hold R 60-80, switch 80-85,
 # hold L 85-105, prepare 105-110, hold both 110-125.
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
 
 
 def test_a_session_plays_through_on_schedule(clock):
@@ -177,7 +172,7 @@ def test_finishes_exactly_at_total_plus_paused_however_it_is_ticked(ticks, pause
     session = Session(routine, clock)
     session.start()
     pause_at = dict(pauses)
-    events = []
+    events: list[Event] = []
     i = 0
     while session.state != "finished":
         if i in pause_at:

@@ -21,7 +21,7 @@ SHORT = parse_routine(
 )
 
 
-def rows(db_path, table: str) -> list[tuple]:
+def rows(db_path, table: str) -> list[tuple[object, ...]]:
     with sqlite3.connect(db_path) as raw:
         found = raw.execute(f"SELECT * FROM {table}").fetchall()
     raw.close()
@@ -51,7 +51,7 @@ def test_a_duplicate_empty_or_overlong_name_is_refused_and_nothing_written(store
     with pytest.raises(StoreError, match="at most 100 characters"):
         store.add_client("A" * 101, NOW)
     with pytest.raises(StoreError, match="time zone"):
-        store.add_client("Naive N.", datetime(2026, 3, 2, 18, 0))
+        store.add_client("Naive N.", datetime(2026, 3, 2, 18, 0))  # noqa: DTZ001 (the point)
     assert len(rows(db_path, "clients")) == 1
 
 

@@ -297,6 +297,7 @@ def test_variant_comparison_finds_a_clear_difference_and_is_repeatable():
     assert second.mean == pytest.approx(sum(b) / 42)
     (diff,) = result.differences
     assert diff.difference == pytest.approx(-3.0)
+    assert diff.interval is not None
     low, high = diff.interval
     assert low < -3 < high
     assert high < 0
@@ -312,6 +313,7 @@ def test_variant_comparison_straddles_zero_when_nothing_changed():
     (diff,) = variants.compare_variants(
         two_versions(a, rng.sample(a, len(a))), TODAY, random.Random(2)
     ).differences
+    assert diff.interval is not None
     low, high = diff.interval
     assert low < 0 < high
     assert "cannot tell the two apart" in str(diff)

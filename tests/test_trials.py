@@ -11,6 +11,7 @@ from kneekit.soreness import CheckIn
 from kneekit.trialjudge import decide, judge
 from kneekit.trials import (
     TrialError,
+    TrialPlan,
     current_block,
     make_plan,
     outcome_by_day,
@@ -25,7 +26,7 @@ START = date(2026, 1, 5)  # a Monday
 SEED_7_ORDERS = ("AB", "AB", "BA", "AB", "BA", "AB", "AB", "BA")
 
 
-def plan_for(**kw: object) -> object:
+def plan_for(**kw: object) -> TrialPlan:
     args = {"pairs": 4, "block_days": 7, "washout_days": 1}
     return make_plan(1, (1, "Knees v1"), (2, "Knees v2"), START, 7, **(args | kw))  # type: ignore[arg-type]
 
@@ -35,7 +36,7 @@ def t_cdf(q: float, df: int, steps: int = 2000) -> float:
     c = math.gamma((df + 1) / 2) / (math.sqrt(df * math.pi) * math.gamma(df / 2))
 
     def f(x: float) -> float:
-        return c * (1 + x * x / df) ** (-(df + 1) / 2)
+        return float(c * (1 + x * x / df) ** (-(df + 1) / 2))
 
     h = q / steps
     total = f(0) + f(q) + sum((4 if i % 2 else 2) * f(i * h) for i in range(1, steps))

@@ -193,7 +193,7 @@ def test_the_lab_will_not_assign_over_a_running_trial(store: Store) -> None:
     lab.assign_client.value = plan.client_id
     lab.assign()
     assert "in a routine trial until 01 Mar 2026" in lab.status.value
-    assert store.current_version(plan.client_id, START + timedelta(3)).id == plan.version(  # type: ignore[union-attr]
+    assert store.current_version(plan.client_id, START + timedelta(3)).id == plan.version(
         plan.blocks[0].arm
     )
     store.trials.stop(plan.id, START + timedelta(3), "moved away")

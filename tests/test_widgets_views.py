@@ -2,14 +2,11 @@
 
 import html
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import ipywidgets as w
 import pytest
 
 from kneekit import overview as overview_module
-from kneekit.demo import make_demo
-from kneekit.records.store import Store
 from kneekit.routines import default_routine
 from kneekit.session import ManualClock
 from kneekit.widgets import ClinicOverview, RoutineLab, TrendsView, client_page
@@ -17,28 +14,7 @@ from kneekit.widgets.checkin import CheckInForm
 from kneekit.widgets.player import SessionPlayer
 
 TODAY = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    with Store.open(path) as store:
-        make_demo(store, TODAY.date())
-    return path
-
-
-@pytest.fixture
-def demo(demo_file: Path, tmp_path: Path):
-    """A private copy of the demo clinic, so tests that write cannot disturb each other."""
-    copy = tmp_path / "demo.sqlite3"
-    copy.write_bytes(demo_file.read_bytes())
-    with Store.open(copy) as store:
-        yield store
-
-
-@pytest.fixture
-def now() -> ManualClock:
-    return ManualClock(TODAY)
+"""When the demo clinic was made: tests/conftest.py's DEMO_NOW, the time of ``demo_clock``."""
 
 
 def all_widgets(root: w.Widget) -> list[w.Widget]:
@@ -66,8 +42,8 @@ def shown(widget: w.HTML) -> str:
 
 
 # -- routine lab --------------------------------------------------------------------------------
-def test_lab_starts_from_the_default_routine_with_a_live_summary(demo, now):
-    lab = RoutineLab(demo, now)
+def test_lab_starts_from_the_default_routine_with_a_live_summary(demo, demo_clock):
+    lab = RoutineLab(demo, demo_clock)
     assert lab.routine == default_routine()
     assert "28 steps, 8 min 30 s" in lab.summary.value
     assert "Every muscle group reaches the ~60 s" in lab.summary.value
@@ -80,8 +56,8 @@ def test_lab_starts_from_the_default_routine_with_a_live_summary(demo, now):
     assert "Every muscle group reaches" not in lab.summary.value
 
 
-def test_lab_reorders_adds_and_removes(demo, now):
-    lab = RoutineLab(demo, now)
+def test_lab_reorders_adds_and_removes(demo, demo_clock):
+    lab = RoutineLab(demo, demo_clock)
     first = lab.rows.children[0]
     lab.move(first, +1)
     assert [r.stretch.value for r in lab.rows.children][:2] == ["hamstring", "quadriceps"]
@@ -96,8 +72,8 @@ def test_lab_reorders_adds_and_removes(demo, now):
     assert "stretch: quadriceps\n  hold: 30\n  reps: 1" in lab.file_text.value
 
 
-def test_lab_shows_routine_file_errors_and_will_not_save_them(demo, now):
-    lab = RoutineLab(demo, now)
+def test_lab_shows_routine_file_errors_and_will_not_save_them(demo, demo_clock):
+    lab = RoutineLab(demo, demo_clock)
     lab.rows.children[1].hold.value = 400
     assert "stretches[2].hold: must be a whole number from 5 to 300 s; it is 400." in (
         lab.summary.value
@@ -108,8 +84,8 @@ def test_lab_shows_routine_file_errors_and_will_not_save_them(demo, now):
     assert "a list of one or more stretches" in lab.summary.value
 
 
-def test_lab_saves_a_version_and_assigns_it(demo, now):
-    lab = RoutineLab(demo, now)
+def test_lab_saves_a_version_and_assigns_it(demo, demo_clock):
+    lab = RoutineLab(demo, demo_clock)
     lab.assign()
     assert "Save this routine as a version" in lab.status.value
     lab.name.value = "Calf heavy"
@@ -126,8 +102,8 @@ def test_lab_saves_a_version_and_assigns_it(demo, now):
     assert demo.routine(version.id).prescriptions[2].reps == 3
 
 
-def test_lab_compares_with_a_saved_version(demo, now):
-    lab = RoutineLab(demo, now)
+def test_lab_compares_with_a_saved_version(demo, demo_clock):
+    lab = RoutineLab(demo, demo_clock)
     lab.rows.children[0].hold.value = 20
     lab.compare_with.value = None
     lab.compare()
@@ -137,8 +113,8 @@ def test_lab_compares_with_a_saved_version(demo, now):
     assert bytes(dose.value).startswith(b"\x89PNG")
 
 
-def test_lab_imports_a_routine_file_or_says_why_not(demo, now):
-    lab = RoutineLab(demo, now)
+def test_lab_imports_a_routine_file_or_says_why_not(demo, demo_clock):
+    lab = RoutineLab(demo, demo_clock)
     lab.import_text("name: Just calves\nstretches:\n  - stretch: calf\n    reps: 2\n")
     assert lab.name.value == "Just calves"
     assert len(lab.rows.children) == 1
@@ -148,8 +124,8 @@ def test_lab_imports_a_routine_file_or_says_why_not(demo, now):
 
 
 # -- trends and clinic --------------------------------------------------------------------------
-def test_trends_for_the_physio_show_flags_baseline_and_variants(demo, now):
-    view = TrendsView(demo, now)
+def test_trends_for_the_physio_show_flags_baseline_and_variants(demo, demo_clock):
+    view = TrendsView(demo, demo_clock)
     switched = next(h for h in demo.histories() if len({a.version_id for a in h.assignments}) > 1)
     view.picker.value = switched.client_id
     text = page_text(view)
@@ -161,18 +137,25 @@ def test_trends_for_the_physio_show_flags_baseline_and_variants(demo, now):
     assert len(images) == 2
 
 
-def test_trends_refuse_an_inverted_date_range(demo, now):
-    view = TrendsView(demo, now)
+def test_trends_refuse_an_inverted_date_range(demo, demo_clock):
+    view = TrendsView(demo, demo_clock)
     view.start.value = TODAY.date()
     view.end.value = TODAY.date() - timedelta(days=3)
     assert "Choose a 'From' date on or before the 'To' date." in page_text(view)
 
 
-def test_sorting_the_overview_reorders_without_reading_the_records_again(demo, now, monkeypatch):
+def test_sorting_the_overview_reorders_without_reading_the_records_again(
+    demo, demo_clock, monkeypatch
+):
     reads = []
     real = overview_module.clinic_overview
-    monkeypatch.setattr(overview_module, "clinic_overview", lambda *a: reads.append(a) or real(*a))
-    table = ClinicOverview(demo, now)
+
+    def counted(*args):
+        reads.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(overview_module, "clinic_overview", counted)
+    table = ClinicOverview(demo, demo_clock)
     table.sort.value = "Name"
     table.sort.value = "Sorest first"
     assert len(reads) == 1
@@ -180,8 +163,8 @@ def test_sorting_the_overview_reorders_without_reading_the_records_again(demo, n
     assert len(reads) == 2
 
 
-def test_clinic_overview_sorts_and_opens_a_clients_trends(demo, now):
-    overview = ClinicOverview(demo, now)
+def test_clinic_overview_sorts_and_opens_a_clients_trends(demo, demo_clock):
+    overview = ClinicOverview(demo, demo_clock)
     assert overview.table.value.count("<tr>") == 1 + len(demo.clients())
     first = overview.rows()[0].client_id
     assert overview.choose.value == overview.trends.picker.value == first
@@ -196,21 +179,21 @@ def test_clinic_overview_sorts_and_opens_a_clients_trends(demo, now):
     assert demo.client(chosen).name in page_text(overview.trends)
 
 
-def test_names_and_notes_with_markup_stay_text(demo, now):
-    client = demo.add_client("<script>alert('x')</script>", now.now())
-    overview = ClinicOverview(demo, now)
+def test_names_and_notes_with_markup_stay_text(demo, demo_clock):
+    client = demo.add_client("<script>alert('x')</script>", demo_clock.now())
+    overview = ClinicOverview(demo, demo_clock)
     assert "<script>" not in overview.table.value
     assert "&lt;script&gt;" in overview.table.value
-    token = demo.shares.create(client.id, now.now(), None)
-    page = client_page(demo, now, f"share={token}")
+    token = demo.shares.create(client.id, demo_clock.now(), None)
+    page = client_page(demo, demo_clock, f"share={token}")
     assert "<script>" not in page.children[0].value
 
 
 # -- the client page ----------------------------------------------------------------------------
-def test_client_page_shows_only_that_clients_things(demo, now):
+def test_client_page_shows_only_that_clients_things(demo, demo_clock):
     a, b = demo.clients()[:2]
-    token = demo.shares.create(a.id, now.now(), timedelta(days=30))
-    page = client_page(demo, now, f"share={token}")
+    token = demo.shares.create(a.id, demo_clock.now(), timedelta(days=30))
+    page = client_page(demo, demo_clock, f"share={token}")
     text = page_text(page)
     assert f"Hello, {a.name}" in text
     for other in demo.clients():
@@ -237,30 +220,32 @@ def test_client_page_shows_only_that_clients_things(demo, now):
 
 
 @pytest.mark.parametrize("query", [None, "", "share=", "share=nope", "share=a&share=b"])
-def test_a_bad_link_shows_the_notice_and_nothing_else(demo, now, query, monkeypatch):
+def test_a_bad_link_shows_the_notice_and_nothing_else(demo, demo_clock, query, monkeypatch):
     monkeypatch.delenv("QUERY_STRING", raising=False)
-    page = client_page(demo, now, query)
+    page = client_page(demo, demo_clock, query)
     assert isinstance(page, w.HTML)
     assert "This link is not valid — ask your physio for a new one." in page.value
     assert not any(c.name in page.value for c in demo.clients())
 
 
-def test_expired_and_revoked_links_show_the_notice(demo, now):
+def test_expired_and_revoked_links_show_the_notice(demo, demo_clock):
     client = demo.clients()[0]
-    token = demo.shares.create(client.id, now.now(), timedelta(days=1))
-    assert isinstance(client_page(demo, now, f"share={token}"), w.VBox)
+    token = demo.shares.create(client.id, demo_clock.now(), timedelta(days=1))
+    assert isinstance(client_page(demo, demo_clock, f"share={token}"), w.VBox)
     later = ManualClock(TODAY + timedelta(days=2))
     assert isinstance(client_page(demo, later, f"share={token}"), w.HTML)
-    fresh = demo.shares.create(client.id, now.now(), None)
-    demo.shares.revoke(client.id, now.now())
-    assert isinstance(client_page(demo, now, f"share={fresh}"), w.HTML)
+    fresh = demo.shares.create(client.id, demo_clock.now(), None)
+    demo.shares.revoke(client.id, demo_clock.now())
+    assert isinstance(client_page(demo, demo_clock, f"share={fresh}"), w.HTML)
 
 
-def test_setting_every_widget_on_a_client_page_cannot_reach_another_client(demo, now):
+def test_setting_every_widget_on_a_client_page_cannot_reach_another_client(demo, demo_clock):
     """A browser can set any synced widget's value; try B's id (and junk) in every one of them."""
     a, b = demo.clients()[:2]
     before_b = demo.history(b.id)
-    page = client_page(demo, now, f"share={demo.shares.create(a.id, now.now(), None)}")
+    page = client_page(
+        demo, demo_clock, f"share={demo.shares.create(a.id, demo_clock.now(), None)}"
+    )
     page.children[1].selected_index = 2  # open every tab, so its widgets exist to be tampered with
     for widget in all_widgets(page):
         for value in (b.id, str(b.id), "probe"):

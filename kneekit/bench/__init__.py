@@ -9,6 +9,7 @@ only (127.0.0.1 and IPC sockets) and within set time limits.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -164,7 +165,20 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+NEEDS = ("playwright", "psutil")
+"""What the bench uses beyond kneekit's own dependencies: the ``bench`` extra."""
+
+
 def _run(args: argparse.Namespace) -> int:
+    missing = [name for name in NEEDS if importlib.util.find_spec(name) is None]
+    if missing:
+        print(
+            f"kneekit bench needs {' and '.join(missing)}, which kneekit does not install by "
+            "default. Install them with: pip install 'kneekit[bench]' (in a clone of kneekit, "
+            "the README's test command installs them too).",
+            file=sys.stderr,
+        )
+        return 2
     names = args.only or list(SECTIONS)
 
     def progress(text: str) -> None:

@@ -8,7 +8,7 @@ such a kernel (issue #5), so this is what a clinic pays per client with the page
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +36,14 @@ display(client_page(Store.open({db!r}), query={query!r}))
 
 def demo_clinic(folder: Path) -> tuple[Path, str]:
     """A demo clinic in ``folder``, and the query string of a share link to its first client."""
+    from kneekit.config import today
     from kneekit.demo import make_demo
     from kneekit.records.store import Store
     from kneekit.voila.access import SHARE_PARAM
 
     db = folder / "clinic.sqlite3"
     with Store.open(db) as store:
-        make_demo(store, date.today())
+        make_demo(store, today())  # the clinic's today
         client = store.clients()[0]
         token = store.shares.create(client.id, datetime.now(UTC), timedelta(days=1))
     return db, f"{SHARE_PARAM}={token}"

@@ -162,7 +162,7 @@ def time_clinic(path: Path, client_id: int, repeat: int = 5) -> dict[str, float]
         since = datetime.combine(TODAY - timedelta(LOOK_BACK_DAYS), clock_time(), UTC)
         return {
             "overview": _timed(lambda: overview.clinic_overview(store, TODAY), repeat),
-            "overview_latest": _timed(lambda: store.latest_checkins(), repeat),
+            "overview_latest": _timed(store.latest_checkins, repeat),
             "overview_histories": _timed(lambda: store.histories(since=since), repeat),
             "overview_all_rows": _timed(lambda: overview.overview(store.histories(), TODAY), 1),
             "trend": median(sum(p.values()) for p in parts),

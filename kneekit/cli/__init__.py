@@ -47,5 +47,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kneekit: cannot use this input.\n{error}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader (e.g. `| head`) stopped listening; not an error
-        sys.stdout = None  # type: ignore[assignment]
+        sys.stdout = None
         return 0

@@ -63,7 +63,12 @@ class VersionInfo:
     @property
     def label(self) -> str:
         """How a physio tells versions apart: ``Post-run knees v2``."""
-        return f"{self.name} v{self.number}"
+        return version_label(self.name, self.number)
+
+
+def version_label(name: str, number: int) -> str:
+    """The one way a routine version is named to people: ``Post-run knees v2``."""
+    return f"{name} v{number}"
 
 
 def name_key(name: str) -> str:
@@ -211,7 +216,7 @@ class Store(Database):
             ).first()
         if r is None:
             raise self.problem("routine", f"there is no routine version number {version_id}.")
-        label = f"{r.name} v{r.number}"
+        label = version_label(r.name, r.number)
         return parse_routine(r.routine, label, parse_catalogue(r.stretches, label))
 
     def versions(self) -> list[VersionInfo]:
@@ -408,7 +413,9 @@ class Store(Database):
                 .where(only(a.client_id))
                 .order_by(a.client_id, a.since)
             ):
-                assigned[asg[0]].append(Assignment(asg[0], asg[1], f"{asg[2]} v{asg[3]}", asg[4]))
+                assigned[asg[0]].append(
+                    Assignment(asg[0], asg[1], version_label(asg[2], asg[3]), asg[4])
+                )
         return [
             History(
                 pid,

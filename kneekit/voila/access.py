@@ -73,7 +73,8 @@ def page_query() -> str | None:
     if os.environ.get("VOILA_PREHEAT") == "True":
         from voila.utils import get_query_string
 
-        return get_query_string()
+        query: str | None = get_query_string()
+        return query
     return os.environ.get("QUERY_STRING")
 
 

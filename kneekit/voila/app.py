@@ -35,6 +35,7 @@ from jupyter_core.utils import run_sync
 from jupyter_server.log import log_request
 from traitlets import default
 from traitlets.config import Config
+from voila import __version__ as voila_version
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
@@ -118,14 +119,38 @@ class KneekitVoila(Voila):  # type: ignore[misc]
 
     def init_handlers(self) -> list[tuple[Any, ...]]:
         """Voilà's routes, with kneekit's handlers swapped in for the page and query socket."""
-        swap = {
-            TornadoVoilaHandler: PageHandler,
-            RequestInfoSocketHandler: LocalRequestInfoHandler,
-        }
-        return [
-            (pattern, swap.get(handler, handler), *rest)
-            for pattern, handler, *rest in super().init_handlers()
-        ]
+        return swap_handlers(super().init_handlers(), self.voila_configuration.preheat_kernel)
+
+
+TESTED_VOILA = "0.5"
+"""The Voilà minor release whose handlers kneekit replaces by name (pinned in pyproject.toml)."""
+
+
+class VoilaMismatchError(RuntimeError):
+    """This Voilà does not route to the handlers kneekit replaces: it is not the tested release."""
+
+
+def swap_handlers(routes: list[tuple[Any, ...]], preheat: bool) -> list[tuple[Any, ...]]:
+    """``routes`` with kneekit's page handler and local-only query socket in place of Voilà's.
+
+    Raises VoilaMismatchError if either replacement found nothing to replace (the query socket
+    exists only with preheated kernels): a Voilà that renamed a handler would otherwise run
+    without the kernel cap or with the share-token socket open to everyone.
+    """
+    swap = {TornadoVoilaHandler: PageHandler, RequestInfoSocketHandler: LocalRequestInfoHandler}
+    swapped = [(pattern, swap.get(handler, handler), *rest) for pattern, handler, *rest in routes]
+    used = {handler for _, handler, *_ in swapped}
+    wanted = {PageHandler: "its cap on kernels"}
+    if preheat:
+        wanted[LocalRequestInfoHandler] = "its local-only query socket"
+    missing = [what for handler, what in wanted.items() if handler not in used]
+    if missing:
+        raise VoilaMismatchError(
+            f"the installed Voilà {voila_version} is not the release kneekit is tested with "
+            f"({TESTED_VOILA}), and kneekit could not put in {' and '.join(missing)}, so it "
+            f"will not serve. Install the tested release: pip install 'voila=={TESTED_VOILA}.*'"
+        )
+    return swapped
 
 
 def _log_error(handler: tornado.web.RequestHandler) -> None:
@@ -168,7 +193,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # uncaught errors are logged on "tornado.application" and still show.
     logging.getLogger("tornado.general").setLevel(logging.ERROR)
     app.initialize([settings["target"]])
-    app.start()
+    try:
+        app.start()
+    except VoilaMismatchError as error:
+        print(f"kneekit: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -30,7 +30,7 @@ from jupyter_server.services.kernels.kernelmanager import (
 from traitlets import Integer, default
 
 
-class PageKernelManager(ServerKernelManager):  # type: ignore[misc]
+class PageKernelManager(ServerKernelManager):
     """The manager of one kernel, able to answer what jupyter_server asks of it.
 
     With tracebacks hidden (``allow_tracebacks=False``), jupyter_server 2.21 replaces the
@@ -46,7 +46,7 @@ class PageKernelManager(ServerKernelManager):  # type: ignore[misc]
         return str(getattr(self.parent, "traceback_replacement_message", ""))
 
 
-class GuardedKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
+class GuardedKernelManager(AsyncMappingKernelManager):
     """Jupyter's kernel manager with an admission cap and an orphan reaper."""
 
     max_kernels = Integer(

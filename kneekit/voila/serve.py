@@ -162,7 +162,7 @@ def _open_or_make_demo(db: str) -> bool:
     first_use = "://" not in db and not Path(db).expanduser().exists()
     with Store.open(db) as store:
         if first_use:
-            make_demo(store, today())
+            make_demo(store, today())  # the clinic's today
     return first_use
 
 

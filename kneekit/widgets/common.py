@@ -53,10 +53,19 @@ def replace_children(box: w.Box, children: Sequence[w.Widget]) -> None:
 
 
 def _tree(widgets: Iterable[w.Widget]) -> list[w.Widget]:
-    """Every widget in ``widgets`` and, for boxes, everything inside them."""
+    """Every widget in ``widgets`` and, for boxes, everything inside them.
+
+    A widget's ``layout`` and ``style`` are widgets of their own, kept alive like any other, so
+    they count as inside it (a layout shared with a widget that stays is kept by that widget).
+    """
     out: list[w.Widget] = []
     for widget in widgets:
         out.append(widget)
+        out.extend(
+            part
+            for part in (getattr(widget, "layout", None), getattr(widget, "style", None))
+            if isinstance(part, w.Widget)
+        )
         if isinstance(widget, w.Box):
             out.extend(_tree(widget.children))
     return out

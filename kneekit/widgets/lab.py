@@ -25,7 +25,7 @@ from kneekit.routines import (
 )
 from kneekit.session import Clock, SystemClock
 from kneekit.stretches import Stretch, load_catalogue
-from kneekit.widgets.common import figure_image, message
+from kneekit.widgets.common import figure_image, message, replace_children
 from kneekit.widgets.trial import TrialPlanner
 
 if TYPE_CHECKING:
@@ -158,15 +158,21 @@ class RoutineLab(w.VBox):
         self.first_side.value = routine.first_side
         self.prepare.value, self.switch.value = routine.prepare, routine.switch
         self.rest.value = routine.rest
-        self.rows.children = tuple(
-            StretchRow(self, p.stretch.id, p.hold, p.reps, p.sides) for p in routine.prescriptions
+        replace_children(
+            self.rows,
+            [
+                StretchRow(self, p.stretch.id, p.hold, p.reps, p.sides)
+                for p in routine.prescriptions
+            ],
         )
         self._loading = False
         self.refresh()
 
     def add(self, stretch: str) -> None:
         hold = self.catalogue[stretch].hold_max
-        self.rows.children = (*self.rows.children, StretchRow(self, stretch, hold, 1, "each"))
+        replace_children(
+            self.rows, [*self.rows.children, StretchRow(self, stretch, hold, 1, "each")]
+        )
         self.refresh()
 
     def move(self, row: StretchRow, by: int) -> None:
@@ -174,11 +180,11 @@ class RoutineLab(w.VBox):
         i = rows.index(row)
         j = min(max(i + by, 0), len(rows) - 1)
         rows[i], rows[j] = rows[j], rows[i]
-        self.rows.children = tuple(rows)
+        replace_children(self.rows, rows)
         self.refresh()
 
     def remove(self, row: StretchRow) -> None:
-        self.rows.children = tuple(r for r in self.rows.children if r is not row)
+        replace_children(self.rows, [r for r in self.rows.children if r is not row])
         self.refresh()
 
     def routine_file(self) -> str:
@@ -243,10 +249,13 @@ class RoutineLab(w.VBox):
 
         other = self._version(self.compare_with.value)
         comparison = Comparison(other, self.routine)
-        self.comparison.children = (
-            w.HTML(f"<pre style='font-size:1.05em'>{html.escape(str(comparison))}</pre>"),
-            figure_image(routine_timeline([other, self.routine])),
-            figure_image(dose_chart([other, self.routine])),
+        replace_children(
+            self.comparison,
+            [
+                w.HTML(f"<pre style='font-size:1.05em'>{html.escape(str(comparison))}</pre>"),
+                figure_image(routine_timeline([other, self.routine])),
+                figure_image(dose_chart([other, self.routine])),
+            ],
         )
 
     def save(self) -> None:

@@ -48,11 +48,9 @@ their records before and after, and the last has its links revoked (test_client_
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "browser: drives Chromium against a real kneekit serve (slow; needs chromium)"
-    )
-    # A page starts a kernel and runs its notebook; on a busy 2-core machine that can take
-    # several seconds, so conditions are waited for up to 60 s (the wait ends when they hold).
+    # The browser marker is registered in pyproject.toml. A page starts a kernel and runs its
+    # notebook; on a busy 2-core machine that can take several seconds, so conditions are
+    # waited for up to 60 s (the wait ends when they hold).
     expect.set_options(timeout=60_000)
 
 
@@ -222,7 +220,13 @@ NO_CHROMIUM = (
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Without Chromium, say so once per test instead of failing each with a launch error."""
+    """Every test in this folder is a browser test, whether or not its module says so (so
+    ``pytest -m "not browser"`` leaves them all out); without Chromium, say so once per test
+    instead of failing each with a launch error."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)
     if not Path(CHROMIUM).exists():
         for item in items:
             if item.get_closest_marker("browser"):
@@ -339,7 +343,7 @@ class KernelSocket:
         for comm_id in reply["content"]["comms"]:
             asked = self.send("comm_msg", {"comm_id": comm_id, "data": {"method": "request_state"}})
             update = self.receive_until(
-                lambda m, a=asked: _parent(m) == a and m["msg_type"] == "comm_msg"
+                lambda m, a=asked: _parent(m) == a and m["msg_type"] == "comm_msg"  # type: ignore[misc]
             )
             states[comm_id] = update[-1]["content"]["data"]["state"]
         return states
@@ -379,7 +383,8 @@ def _pack(part: dict[str, Any]) -> bytes:
 
 
 def _parent(msg: dict[str, Any]) -> str | None:
-    return msg.get("parent_header", {}).get("msg_id")
+    parent: str | None = msg.get("parent_header", {}).get("msg_id")
+    return parent
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,87 @@
+"""The start-up check in kneekit.voila.app: both of kneekit's handler replacements take effect.
+
+The routes are Voilà's own (the installed, pinned release) for each face as ``kneekit serve``
+configures it; a later Voilà that renamed a handler is played by routing to a subclass.
+"""
+
+import json
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from traitlets.config import Config
+from voila.app import Voila
+from voila.request_info_handler import RequestInfoSocketHandler
+from voila.tornado.handler import TornadoVoilaHandler
+
+from kneekit.voila import app as kapp
+from kneekit.voila.faces import FACES, Face, prepare_runtime
+
+Routes = list[tuple[Any, ...]]
+
+
+def voila_routes(face: Face, runtime: Path, cls: type[Voila] = Voila) -> tuple[Routes, bool]:
+    """The routes Voilà builds for one face, set up as ``kneekit serve`` sets it up."""
+    settings = json.loads(prepare_runtime(runtime, "127.0.0.1", 8866, 4)[face].read_text())
+    voila = cls(config=Config(settings["config"]))
+    on_term = signal.getsignal(signal.SIGTERM)
+    try:
+        voila.initialize([settings["target"]])  # takes SIGTERM over, for a server this isn't
+    finally:
+        signal.signal(signal.SIGTERM, on_term)
+    voila.init_settings()
+    return voila.init_handlers(), voila.voila_configuration.preheat_kernel
+
+
+def handlers(routes: Routes) -> set[type]:
+    return {handler for _, handler, *_ in routes}
+
+
+@pytest.mark.parametrize("face", FACES)
+def test_kneekit_handlers_replace_voilas_in_every_face(face: Face, tmp_path: Path) -> None:
+    routes, preheat = voila_routes(face, tmp_path, kapp.KneekitVoila)
+    assert kapp.PageHandler in handlers(routes)
+    assert TornadoVoilaHandler not in handlers(routes)
+    assert RequestInfoSocketHandler not in handlers(routes)
+    assert (kapp.LocalRequestInfoHandler in handlers(routes)) == preheat
+    assert preheat == (face == "client")  # the client page keeps a kernel ready; the clinic not
+
+
+def test_a_renamed_page_handler_stops_start_up_in_words(tmp_path: Path) -> None:
+    class RenamedPageHandler(TornadoVoilaHandler):
+        """What a later Voilà might route pages to."""
+
+    routes, preheat = voila_routes("client", tmp_path)
+    renamed = [
+        (p, RenamedPageHandler if h is TornadoVoilaHandler else h, *rest) for p, h, *rest in routes
+    ]
+    with pytest.raises(kapp.VoilaMismatchError) as raised:
+        kapp.swap_handlers(renamed, preheat)
+    message = str(raised.value)
+    assert "could not put in its cap on kernels, so it will not serve" in message
+    assert "socket" not in message  # that replacement did take effect
+    assert "pip install 'voila==0.5.*'" in message
+
+
+def test_a_renamed_query_socket_stops_start_up_in_words(tmp_path: Path) -> None:
+    class RenamedSocket(RequestInfoSocketHandler):
+        """What a later Voilà might route the preheated kernels' query to."""
+
+    routes, preheat = voila_routes("client", tmp_path)
+    assert preheat
+    renamed = [
+        (p, RenamedSocket if h is RequestInfoSocketHandler else h, *rest) for p, h, *rest in routes
+    ]
+    with pytest.raises(kapp.VoilaMismatchError, match="its local-only query socket, so it will"):
+        kapp.swap_handlers(renamed, preheat)
+
+
+def test_the_pin_is_the_tested_release() -> None:
+    import tomllib
+    from importlib.metadata import version
+
+    pyproject = Path(__file__).parents[1] / "pyproject.toml"
+    deps = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    assert f"voila=={kapp.TESTED_VOILA}.*" in deps
+    assert version("voila").startswith(f"{kapp.TESTED_VOILA}.")
