@@ -21,6 +21,7 @@ from pathlib import Path
 import ipywidgets as w
 import pytest
 
+import kneekit.widgets.face
 from kneekit.bench.kernel import Kernel
 from kneekit.cli import main
 from kneekit.export import to_json
@@ -460,7 +461,11 @@ def test_the_player_shows_names_and_cues_as_text(hostile):
     player.start()
     clock.advance(6)  # into the hold: the stretch's name and cues are on screen
     player.tick()
-    shown_as_text(player, "&lt;script&gt;alert(&#x27;stretch&#x27;)", "&lt;img src=x")
+    # The face is drawn in the browser with textContent only: its values are never markup.
+    assert "<script>alert('stretch')" in player.face.headline
+    face_js = (Path(kneekit.widgets.face.__file__).parent / "static" / "face.js").read_text()
+    assert "innerHTML" not in face_js
+    assert "insertAdjacentHTML" not in face_js
     clock.advance(50)
     player.tick()  # finished: the summary table names the stretch
     assert player.session.state == "finished"

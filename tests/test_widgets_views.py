@@ -7,6 +7,7 @@ from pathlib import Path
 import ipywidgets as w
 import pytest
 
+from kneekit import config, trends
 from kneekit import overview as overview_module
 from kneekit.demo import make_demo
 from kneekit.records.store import Store
@@ -15,6 +16,7 @@ from kneekit.session import ManualClock
 from kneekit.widgets import ClinicOverview, RoutineLab, TrendsView, client_page
 from kneekit.widgets.checkin import CheckInForm
 from kneekit.widgets.player import SessionPlayer
+from kneekit.widgets.progress import ProgressView
 
 TODAY = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
@@ -203,7 +205,7 @@ def test_names_and_notes_with_markup_stay_text(demo, now):
     assert "&lt;script&gt;" in overview.table.value
     token = demo.shares.create(client.id, now.now(), None)
     page = client_page(demo, now, f"share={token}")
-    assert "<script>" not in page.children[0].value
+    assert "<script>" not in page.children[1].value
 
 
 # -- the client page ----------------------------------------------------------------------------
@@ -216,13 +218,13 @@ def test_client_page_shows_only_that_clients_things(demo, now):
     for other in demo.clients():
         if other.id != a.id:
             assert other.name not in text
-    tabs = page.children[1]
+    tabs = page.children[2]  # after the page's style and the greeting
     player, form, progress = tabs.children
-    assert not any(isinstance(c, TrendsView) for c in progress.children)  # drawn when opened
+    assert not any(isinstance(c, ProgressView) for c in progress.children)  # drawn when opened
     tabs.selected_index = 2
-    (trends,) = progress.children
+    (mine,) = progress.children
     text = page_text(page)
-    assert f"{a.name}: " in text  # the trends heading
+    assert "Left knee: " in text  # the words come first
     assert not any(o.name in text for o in demo.clients() if o.id != a.id)
     assert isinstance(player, SessionPlayer)
     assert player.client_picker.options == ()
@@ -231,8 +233,9 @@ def test_client_page_shows_only_that_clients_things(demo, now):
     ]
     assert isinstance(form, CheckInForm)
     assert form.picker.options == ()
-    assert isinstance(trends, TrendsView)
-    assert trends.picker.options == ()
+    assert isinstance(mine, ProgressView)
+    adherence = str(trends.adherence(demo.history(a.id), config.today(now.now())))
+    assert f"<span class='kneekit-adherence'>{adherence}</span>" in text
     assert b.name not in text
 
 
@@ -261,7 +264,7 @@ def test_setting_every_widget_on_a_client_page_cannot_reach_another_client(demo,
     a, b = demo.clients()[:2]
     before_b = demo.history(b.id)
     page = client_page(demo, now, f"share={demo.shares.create(a.id, now.now(), None)}")
-    page.children[1].selected_index = 2  # open every tab, so its widgets exist to be tampered with
+    page.children[2].selected_index = 2  # open every tab, so its widgets exist to be tampered with
     for widget in all_widgets(page):
         for value in (b.id, str(b.id), "probe"):
             try:
