@@ -81,7 +81,7 @@ function render({ model, el }) {
   const now = make("div", "kk-now");
   now.append(headline, clock, bar, controls);
   const more = make("div", "kk-more");
-  more.append(picture, next, cues, overall, hint);
+  more.append(next, picture, cues, overall, hint);
   const main = make("div", "kk-main");
   main.append(now, more);
   face.append(band, main, live);
@@ -194,6 +194,10 @@ function render({ model, el }) {
 
   primary.addEventListener("click", () => {
     unlockAudio();
+    if (model.get("state") !== "running" && model.get("state") !== "paused") {
+      // Starting: bring the side and the countdown to the top of a small or sideways screen.
+      face.scrollIntoView({ block: "start" });
+    }
     model.send({ press: "primary" });
   });
   back.addEventListener("click", () => model.send({ press: "back" }));
