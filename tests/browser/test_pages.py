@@ -48,7 +48,9 @@ TRUNCATED = "(el) => el.scrollWidth > el.clientWidth"
 
 
 def test_start_moves_the_countdown_and_pause_freezes_it(server, page):
-    page.goto(server.link(server.people()[0]))  # on a phone-sized page
+    # The first page of a fresh server waits for its first kernel: on a busy 2-core machine
+    # that can take more than Playwright's default 30 s to the load event.
+    page.goto(server.link(server.people()[0]), timeout=120_000)  # on a phone-sized page
     start = page.locator("button.kneekit-start")
     expect(start).to_be_enabled()
     for name in ("start", "back", "skip", "mute", "voice"):  # labels whole, not cut to "…"
@@ -112,6 +114,6 @@ def test_names_with_markup_show_as_text_and_run_nothing(start_serve, page):
         "clinic overview": (server.clinic_notebook("clinic.ipynb"), ".kneekit-clinic table"),
     }
     for where, (url, shown_in) in pages.items():
-        page.goto(url)
+        page.goto(url, timeout=120_000)  # a fresh server's first page (see above)
         expect(page.locator(shown_in).first).to_contain_text(MARKUP_NAME)
         assert page.evaluate("document.body.dataset.ran") is None, where
