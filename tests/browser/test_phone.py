@@ -67,7 +67,9 @@ WIDER_THAN_VIEWPORT = """() => {
 }"""
 
 ON_SCREEN = """(el) => { const b = el.getBoundingClientRect();
-  return b.top >= 0 && b.left >= 0 && b.bottom <= innerHeight && b.right <= innerWidth; }"""
+  return b.top >= 0 && b.left >= 0 && b.bottom <= innerHeight && b.right <= innerWidth
+    && el.scrollWidth <= el.clientWidth; }"""
+"""Wholly in the viewport, and its text not running out of its own box either."""
 
 
 @pytest.fixture(scope="module")
