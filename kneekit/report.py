@@ -25,7 +25,8 @@ from kneekit.review import review
 from kneekit.routines import DOSE_GUIDELINE_S, Routine, format_duration
 
 A4_PORTRAIT = (8.27, 11.69)
-"""Text pages are A4 so they print as they look; figure pages keep their own landscape shape."""
+"""Every page is A4 so it prints as it looks: text pages upright, figure pages on their side."""
+A4_LANDSCAPE = (A4_PORTRAIT[1], A4_PORTRAIT[0])
 
 NOTE = (
     "kneekit summarises what the client recorded; it advises and does not diagnose. Soreness "
@@ -244,6 +245,8 @@ def write_report(
     try:
         with _replacing(path) as temp, PdfPages(temp, metadata=metadata) as pdf:
             for fig in figures:
+                if tuple(fig.get_size_inches()) != A4_PORTRAIT:
+                    fig.set_size_inches(A4_LANDSCAPE)  # figures are wide: A4 on its side
                 pdf.savefig(fig)
     except OSError as error:
         raise ReportError(

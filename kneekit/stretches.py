@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from kneekit.errors import CatalogueError, Problem
 from kneekit.yamlfile import Document, Field, check_mapping, parse, read_text
@@ -34,7 +35,11 @@ _FIELDS = (
     Field("hold_min", "int", required=True, low=HOLD_LIMITS[0], high=HOLD_LIMITS[1], unit=" s"),
     Field("hold_max", "int", required=True, low=HOLD_LIMITS[0], high=HOLD_LIMITS[1], unit=" s"),
     Field("cues", "texts", required=True),
+    Field("picture", "text", hint="the name of an SVG file, e.g. pictures/lunge.svg"),
+    Field("picture_alt", "text", hint="one line saying what the picture shows"),
 )
+_OPTIONAL = ("picture", "picture_alt")
+"""Fields a stretch may leave out or write as null (the store writes null for 'none')."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,25 @@ class Stretch:
     hold_min: int
     hold_max: int
     cues: tuple[str, ...]
+    picture: str | None = None
+    """An SVG file: absolute, or relative to kneekit's data folder for the shipped stretches."""
+    picture_alt: str | None = None
+
+    def picture_svg(self) -> str | None:
+        """The picture's SVG text, or None if the stretch has none or its file has gone.
+
+        A saved routine version keeps the path it was saved with; a physio who later moves the
+        file loses the picture on screen, not the routine.
+        """
+        if self.picture is None:
+            return None
+        path = Path(self.picture)
+        try:
+            if path.is_absolute():
+                return path.read_text("utf-8")
+            return resources.files("kneekit").joinpath("data", self.picture).read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
 
     @property
     def hold_range(self) -> str:
@@ -86,7 +110,40 @@ class Stretch:
         )
 
 
-def _stretches_from(doc: Document) -> dict[str, Stretch]:
+def _check_picture(
+    doc: Document, sid: str, values: dict[str, Any], folder: Path | None, problems: list[Problem]
+) -> bool:
+    """Whether the picture fields hold together; relative files are resolved against ``folder``
+    (the physio's catalogue file's folder) and must exist there."""
+    picture, alt = values["picture"], values["picture_alt"]
+    if picture is None:
+        if alt is not None:
+            problems.append(
+                doc.problem([sid, "picture_alt"], "describes a picture, but there is no 'picture'.")
+            )
+        return alt is None
+    before = len(problems)
+    if alt is None:
+        problems.append(
+            doc.problem(
+                [sid],
+                "a picture needs 'picture_alt': one line saying what it shows, for someone "
+                "who cannot see it.",
+            )
+        )
+    if not picture.lower().endswith(".svg"):
+        problems.append(doc.problem([sid, "picture"], f"must be an SVG file; it is '{picture}'."))
+    elif folder is not None:
+        path = Path(picture) if Path(picture).is_absolute() else folder / picture
+        if not path.is_file():
+            problems.append(
+                doc.problem([sid, "picture"], f"there is no file {path}; put the SVG there.")
+            )
+        values["picture"] = str(path.resolve())
+    return len(problems) == before
+
+
+def _stretches_from(doc: Document, folder: Path | None = None) -> dict[str, Stretch]:
     problems: list[Problem] = []
     if not isinstance(doc.data, Mapping) or not doc.data:
         raise CatalogueError(
@@ -103,8 +160,13 @@ def _stretches_from(doc: Document) -> dict[str, Stretch]:
                 )
             )
             continue
-        values = check_mapping(doc, [sid], entry, _FIELDS, problems, "a stretch")
-        if values is None:
+        given = (
+            {k: v for k, v in entry.items() if not (k in _OPTIONAL and v is None)}
+            if isinstance(entry, Mapping)
+            else entry
+        )
+        values = check_mapping(doc, [sid], given, _FIELDS, problems, "a stretch")
+        if values is None or not _check_picture(doc, sid, values, folder, problems):
             continue
         if values["hold_min"] > values["hold_max"]:
             problems.append(doc.problem([sid, "hold_min"], "must not be longer than hold_max."))
@@ -117,12 +179,18 @@ def _stretches_from(doc: Document) -> dict[str, Stretch]:
     return found
 
 
-def parse_catalogue(text: str, source: str = "catalogue") -> dict[str, Stretch]:
-    """Stretches defined in catalogue ``text``; raises CatalogueError naming every problem."""
+def parse_catalogue(
+    text: str, source: str = "catalogue", folder: Path | None = None
+) -> dict[str, Stretch]:
+    """Stretches defined in catalogue ``text``; raises CatalogueError naming every problem.
+
+    ``folder`` is where the catalogue file lies: its pictures are looked for there. Without it
+    (the shipped catalogue, a saved routine version) picture paths are kept as written.
+    """
     doc = parse(source, text)
     if isinstance(doc, Problem):
         raise CatalogueError([doc])
-    return _stretches_from(doc)
+    return _stretches_from(doc, folder)
 
 
 def shipped_catalogue() -> dict[str, Stretch]:
@@ -138,5 +206,5 @@ def load_catalogue(extra: Iterable[Path | str] = ()) -> dict[str, Stretch]:
         read = read_text(path, "catalogue")
         if isinstance(read, Problem):
             raise CatalogueError([read])
-        catalogue.update(parse_catalogue(read[1], read[0]))
+        catalogue.update(parse_catalogue(read[1], read[0], Path(path).parent))
     return catalogue

@@ -21,6 +21,7 @@ from pathlib import Path
 import ipywidgets as w
 import pytest
 
+import kneekit.widgets.face
 from kneekit.bench.kernel import Kernel
 from kneekit.cli import main
 from kneekit.export import to_json
@@ -457,11 +458,16 @@ def hostile(tmp_path):
 def test_the_player_shows_names_and_cues_as_text(hostile):
     store, clock, _, _ = hostile
     player = SessionPlayer(store, clock, autotick=False)
-    shown_as_text(player, "Knees &lt;b onmouseover")
+    shown_as_text(player)  # no raw markup in any HTML widget
+    assert "Knees <b onmouseover" in player.face.headline  # drawn as text by face.js (below)
     player.start()
     clock.advance(6)  # into the hold: the stretch's name and cues are on screen
     player.tick()
-    shown_as_text(player, "&lt;script&gt;alert(&#x27;stretch&#x27;)", "&lt;img src=x")
+    # The face is drawn in the browser with textContent only: its values are never markup.
+    assert "<script>alert('stretch')" in player.face.headline
+    face_js = (Path(kneekit.widgets.face.__file__).parent / "static" / "face.js").read_text()
+    assert "innerHTML" not in face_js
+    assert "insertAdjacentHTML" not in face_js
     clock.advance(50)
     player.tick()  # finished: the summary table names the stretch
     assert player.session.state == "finished"
@@ -471,7 +477,9 @@ def test_the_player_shows_names_and_cues_as_text(hostile):
 def test_the_client_page_shows_their_name_and_records_as_text(hostile):
     store, clock, _, query = hostile
     page = client_page(store, clock, query)
-    shown_as_text(page, "Hello, Eve &lt;script&gt;", "Knees &lt;b onmouseover")
+    shown_as_text(page, "Hello, Eve &lt;script&gt;")
+    (player,) = (x for x in all_widgets(page) if isinstance(x, SessionPlayer))
+    assert "Knees <b onmouseover" in player.face.headline  # drawn as text by face.js
 
 
 def test_the_clinic_views_show_names_notes_and_routines_as_text(hostile):

@@ -50,7 +50,7 @@ def page_sizes(path):
 
 
 A4 = (8.27, 11.69)
-TREND, CALENDAR, TIMELINE, DOSE = (12, 7), (9, 7.6), (14, 3.3), (11, 6.5)
+A4_SIDEWAYS = (11.69, 8.27)  # the four figures: every page prints on A4 (issue 13)
 
 
 def test_report_has_the_summary_then_the_four_figures(tmp_path):
@@ -61,20 +61,20 @@ def test_report_has_the_summary_then_the_four_figures(tmp_path):
     sizes = page_sizes(out)
     assert pages(out) == len(sizes)
     # the summary on A4 (two pages here: the closing note moves over), then the four figures
-    assert sizes == [A4, A4, TREND, CALENDAR, TIMELINE, DOSE]
+    assert sizes == [A4, A4, A4_SIDEWAYS, A4_SIDEWAYS, A4_SIDEWAYS, A4_SIDEWAYS]
     assert b"Knee soreness progress report: Robin Miles" in data  # the document title
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.pdf"]  # no temporary files left
 
 
 def test_report_without_a_routine_leaves_out_its_pages(tmp_path):
     out = write_report(calm_history(), None, tmp_path / "r.pdf", TODAY)
-    assert page_sizes(out) == [A4, TREND, CALENDAR]  # a shorter summary fits one page
+    assert page_sizes(out) == [A4, A4_SIDEWAYS, A4_SIDEWAYS]  # a shorter summary fits one page
 
 
 def test_report_of_a_new_client_with_no_records(tmp_path):
     empty = History(2, "New Client", (), (), ())
     out = write_report(empty, None, tmp_path / "new.pdf", TODAY)
-    assert page_sizes(out)[-2:] == [TREND, CALENDAR]
+    assert page_sizes(out)[-2:] == [A4_SIDEWAYS, A4_SIDEWAYS]
     words = " ".join(text for _, text in summary(empty, None, TODAY, random.Random(0)))
     assert "No records yet" in words
     assert "not enough data" in words
@@ -91,7 +91,7 @@ def test_an_existing_report_is_replaced_whole(tmp_path):
     target.write_bytes(b"last month's report")
     write_report(calm_history(), None, target, TODAY)
     assert target.read_bytes().startswith(b"%PDF")
-    assert page_sizes(target)[-1] == CALENDAR
+    assert page_sizes(target)[-1] == A4_SIDEWAYS
 
 
 def test_summary_says_what_a_physio_needs_in_plain_words():

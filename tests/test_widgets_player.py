@@ -55,17 +55,19 @@ def test_player_offers_the_clients_assigned_routine(clinic, fake_clock):
     player = SessionPlayer(store, fake_clock, autotick=False)
     player.client_picker.value = client.id
     assert player.routine_picker.label == "Short calf v1"
-    assert "Short calf" in player.headline.value
-    assert "0:05" in player.clock_face.value
+    assert player.face.headline == "Short calf"
+    assert player.face.countdown == "0:05"
+    assert player.face.picture.startswith("data:image/svg+xml;base64,")  # the calf, drawn
+    assert "wall" in player.face.picture_alt
 
 
 def test_a_whole_routine_played_in_fake_time_saves_every_step(clinic, fake_clock):
     store, client = clinic
     player = SessionPlayer(store, fake_clock, client=client, autotick=False)
-    player.start_button.click()
+    player.press("primary")
     assert player.session_id is not None
     played(player, fake_clock, 6)
-    assert "Right leg" in player.side.value
+    assert (player.face.band, player.face.side, player.face.kind) == ("RIGHT LEG", "right", "hold")
     assert len(store.sessions.steps(player.session_id)) == 1  # the prepare, saved as it ended
     played(player, fake_clock, 70)
     assert player.session.state == "finished"
@@ -77,25 +79,27 @@ def test_a_whole_routine_played_in_fake_time_saves_every_step(clinic, fake_clock
     assert session.completed
     assert "Held 55 s of 55 s planned" in player.after.children[0].value
     assert isinstance(player.after.children[1], CheckInForm)
-    assert player.start_button.description == "Start again"
+    assert player.face.primary == "Start again"
+    assert player.face.announce == "Well done: routine complete."
 
 
 def test_pause_freezes_the_countdown_and_resume_carries_on(clinic, fake_clock):
     store, client = clinic
     player = SessionPlayer(store, fake_clock, client=client, autotick=False)
-    player.start_button.click()
+    player.press("primary")
     played(player, fake_clock, 10)
-    player.pause_button.click()
-    frozen = player.clock_face.value
-    assert "0:15" in frozen
-    assert player.pause_button.description == "Resume"
-    assert "Paused" in player.side.value
+    player.press("primary")
+    frozen = player.face.countdown
+    assert frozen == "0:15"
+    assert player.face.primary == "Resume"
+    assert player.face.band == "PAUSED · RIGHT LEG"
     played(player, fake_clock, 120)
-    assert player.clock_face.value == frozen
-    assert player.skip_button.disabled is False
-    player.pause_button.click()
+    assert player.face.countdown == frozen
+    assert player.face.state == "paused"
+    player.press("primary")
     played(player, fake_clock, 15)
-    assert "Change legs" in player.headline.value
+    assert player.face.headline.startswith("Change legs")
+    assert player.face.band == "NEXT: LEFT LEG"
     hold = store.sessions.steps(player.session_id)[1]
     assert (hold.held_s, hold.skipped) == (20.0, False)
 
@@ -103,38 +107,50 @@ def test_pause_freezes_the_countdown_and_resume_carries_on(clinic, fake_clock):
 def test_skip_and_back(clinic, fake_clock):
     store, client = clinic
     player = SessionPlayer(store, fake_clock, client=client, autotick=False)
-    player.start_button.click()
+    player.press("primary")
     played(player, fake_clock, 9)
-    player.skip_button.click()
+    player.press("skip")
     saved = store.sessions.steps(player.session_id)
     assert (saved[-1].kind, saved[-1].held_s, saved[-1].skipped) == ("hold", 4.0, True)
-    assert "Change legs" in player.headline.value
-    player.back_button.click()  # within the first seconds of the switch: back to the hold
-    assert "Right leg" in player.side.value
-    assert "0:20" in player.clock_face.value
+    assert player.face.headline.startswith("Change legs")
+    player.press("back")  # within the first seconds of the switch: back to the hold
+    assert player.face.band == "RIGHT LEG"
+    assert player.face.countdown == "0:20"
 
 
-def test_sounds_at_transitions_and_count_in_unless_muted(clinic, fake_clock):
+def test_cues_at_transitions_and_count_in_sound_only_when_on(clinic, fake_clock):
     store, client = clinic
     player = SessionPlayer(store, fake_clock, client=client, autotick=False)
-    player.start_button.click()
+    player.press("primary")
     played(player, fake_clock, 5.5)
-    heard = player.sound.value
-    assert heard  # the hold began with a sound
+    heard = player.face.cue
+    assert (heard["sound"], heard["vibrate"]) == ("hold", True)  # the hold began: beep and buzz
+    assert heard["say"] == player.face.announce == "Right leg. Wall calf stretch. Hold 20 seconds."
     fake_clock.advance(17)  # 22.5 s: the 3 of the count-in
     player.tick()
-    assert player.sound.value != heard
-    player.mute.value = True
-    assert player.mute.description == "Sound off"
-    quiet = player.sound.value
-    played(player, fake_clock, 10)
-    assert player.sound.value == quiet
+    assert player.face.cue["n"] > heard["n"]
+    assert player.face.cue["sound"] == "count"
+    player.face.sound_on = False  # as the browser's Sound key sets it
+    played(player, fake_clock, 10)  # the switch, then the left hold: cues still come, silent
+    assert player.face.cue["sound"] == ""
+    assert player.face.cue["vibrate"] is True
+    assert player.face.announce.startswith("Left leg.")
+
+
+def test_the_face_keys_arrive_as_messages(clinic, fake_clock):
+    store, client = clinic
+    player = SessionPlayer(store, fake_clock, client=client, autotick=False)
+    player._on_message(player.face, {"press": "primary"}, [])
+    assert player.face.state == "running"
+    player._on_message(player.face, {"press": "delete-everything"}, [])
+    player._on_message(player.face, {"press": "primary"}, [])
+    assert (player.face.state, player.face.primary) == ("paused", "Resume")
 
 
 def test_closing_the_player_abandons_the_session(clinic, fake_clock):
     store, client = clinic
     player = SessionPlayer(store, fake_clock, client=client, autotick=False)
-    player.start_button.click()
+    player.press("primary")
     played(player, fake_clock, 7)
     player.close()
     assert player.session.state == "stopped"
@@ -147,7 +163,7 @@ def test_the_timer_task_ends_with_its_session(clinic, fake_clock):
 
     async def scenario() -> None:
         player = SessionPlayer(store, fake_clock, client=client)
-        player.start_button.click()
+        player.press("primary")
         assert player._task is not None
         fake_clock.advance(SHORT.total_s + 1)
         await asyncio.wait_for(player._task, timeout=10)
@@ -209,8 +225,23 @@ def test_invalid_check_in_shows_the_error_beside_the_field_and_saves_nothing(
 def test_soreness_limits_hold_even_if_the_slider_is_tampered_with(clinic, fake_clock):
     store, client = clinic
     form = CheckInForm(store, fake_clock, client=client)
-    form.left.max = 20
+    form.left.options = list(range(21))  # as a browser could send, whatever the keys offer
     form.left.value = 11
+    form.right.value = 0
     form.save.click()
     assert "from 0 (none) to 10" in form.errors["left"].value
     assert store.history(client.id).checkins == ()
+
+
+def test_check_in_starts_unanswered_and_zero_is_an_answer(clinic, fake_clock):
+    store, client = clinic
+    form = CheckInForm(store, fake_clock, client=client)
+    assert (form.left.value, form.right.value) == (None, None)
+    form.right.value = 0
+    form.save.click()
+    assert "Choose how sore your left knee is" in form.errors["left"].value
+    assert form.errors["right"].value == ""
+    assert store.history(client.id).checkins == ()
+    form.left.value = 0
+    form.save.click()
+    assert (store.history(client.id).checkins[-1].left, form.errors["left"].value) == (0, "")

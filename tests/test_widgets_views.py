@@ -6,12 +6,15 @@ from datetime import UTC, datetime, timedelta
 import ipywidgets as w
 import pytest
 
+from kneekit import config
 from kneekit import overview as overview_module
+from kneekit.adherence import adherence as adherence_of
 from kneekit.routines import default_routine
 from kneekit.session import ManualClock
 from kneekit.widgets import ClinicOverview, RoutineLab, TrendsView, client_page
 from kneekit.widgets.checkin import CheckInForm
 from kneekit.widgets.player import SessionPlayer
+from kneekit.widgets.progress import ProgressView
 
 TODAY = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 """When the demo clinic was made: tests/conftest.py's DEMO_NOW, the time of ``demo_clock``."""
@@ -186,7 +189,7 @@ def test_names_and_notes_with_markup_stay_text(demo, demo_clock):
     assert "&lt;script&gt;" in overview.table.value
     token = demo.shares.create(client.id, demo_clock.now(), None)
     page = client_page(demo, demo_clock, f"share={token}")
-    assert "<script>" not in page.children[0].value
+    assert "<script>" not in page.children[1].value
 
 
 # -- the client page ----------------------------------------------------------------------------
@@ -199,13 +202,13 @@ def test_client_page_shows_only_that_clients_things(demo, demo_clock):
     for other in demo.clients():
         if other.id != a.id:
             assert other.name not in text
-    tabs = page.children[1]
+    tabs = page.children[2]  # after the page's style and the greeting
     player, form, progress = tabs.children
-    assert not any(isinstance(c, TrendsView) for c in progress.children)  # drawn when opened
+    assert not any(isinstance(c, ProgressView) for c in progress.children)  # drawn when opened
     tabs.selected_index = 2
-    (trends,) = progress.children
+    (mine,) = progress.children
     text = page_text(page)
-    assert f"{a.name}: " in text  # the trends heading
+    assert "Left knee: " in text  # the words come first
     assert not any(o.name in text for o in demo.clients() if o.id != a.id)
     assert isinstance(player, SessionPlayer)
     assert player.client_picker.options == ()
@@ -214,8 +217,9 @@ def test_client_page_shows_only_that_clients_things(demo, demo_clock):
     ]
     assert isinstance(form, CheckInForm)
     assert form.picker.options == ()
-    assert isinstance(trends, TrendsView)
-    assert trends.picker.options == ()
+    assert isinstance(mine, ProgressView)
+    adherence = str(adherence_of(demo.history(a.id), config.today(demo_clock.now())))
+    assert f"<span class='kneekit-adherence'>{adherence}</span>" in text
     assert b.name not in text
 
 
@@ -246,7 +250,7 @@ def test_setting_every_widget_on_a_client_page_cannot_reach_another_client(demo,
     page = client_page(
         demo, demo_clock, f"share={demo.shares.create(a.id, demo_clock.now(), None)}"
     )
-    page.children[1].selected_index = 2  # open every tab, so its widgets exist to be tampered with
+    page.children[2].selected_index = 2  # open every tab, so its widgets exist to be tampered with
     for widget in all_widgets(page):
         for value in (b.id, str(b.id), "probe"):
             try:

@@ -92,7 +92,7 @@ class TimerProbe:
         self.pokes = 0
 
     def slider_id(self) -> str:
-        """The comm id of a check-in slider, for widget messages sent as from a browser."""
+        """The comm id of a check-in soreness scale, for widget messages sent as from a browser."""
         return str(self.form.left.model_id)
 
     def start(self) -> None:

@@ -102,7 +102,7 @@ def measure(routine: str = ROUTINE, load_interval_s: float = LOAD_INTERVAL_S) ->
                 if time.monotonic() > deadline:
                     raise BenchError("the session did not finish within 30 s of its end")
                 value = (value + 1) % 11
-                state = {"value": value}
+                state = {"index": value}  # a soreness key tapped, as from a browser
                 kernel.send_comm(slider, {"method": "update", "state": state, "buffer_paths": []})
                 tick += load_interval_s
                 time.sleep(max(0.0, tick - time.monotonic()))

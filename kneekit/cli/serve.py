@@ -39,8 +39,25 @@ def share(args: argparse.Namespace) -> int:
     base = args.base_url or _served_clients_url(db)
     until = (now + timedelta(days=days)).date()
     print(f"Link for {client.name} (valid until {until:%d %B %Y}; send it to them only):")
-    print(share_link(base, token))
+    link = share_link(base, token)
+    print(link)
+    if local_only(link):
+        print(LOCAL_ONLY)
     return 0
+
+
+LOCAL_ONLY = (
+    "Note: this link opens on this computer only; a phone cannot open 127.0.0.1. To serve on "
+    "the clinic's network, run `kneekit serve --host 0.0.0.0` and make a new link (it then "
+    "uses this computer's network address)."
+)
+
+
+def local_only(link: str) -> bool:
+    """Whether ``link`` points at this computer only (a phone would find nothing there)."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(link).hostname in ("127.0.0.1", "localhost", "::1")
 
 
 def _served_clients_url(db: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ from kneekit.errors import KneekitError
 from kneekit.session import Clock, SystemClock
 from kneekit.soreness import CONTEXTS, CheckIn, check_in
 from kneekit.widgets.common import message
+from kneekit.widgets.face import PageStyle
 
 if TYPE_CHECKING:
     from kneekit.history import Client
@@ -23,6 +25,28 @@ CONTEXT_WORDS = {
     "next-morning": "The morning after a run",
     "other": "Some other time",
 }
+
+
+UNSET = (
+    "Choose how sore your {side} knee is: tap a number from 0 (no soreness) to 10 (worst "
+    "imaginable)."
+)
+"""Shown when a knee is left unanswered: 0 is an answer, so the scale starts with none chosen."""
+
+
+def _scale(side: str) -> w.ToggleButtons:
+    """0–10 as a row of 44 px keys with none chosen, wrapping on a narrow phone."""
+    scale = w.ToggleButtons(
+        options=list(range(11)),
+        index=None,
+        description=f"{side.capitalize()} knee",
+        tooltips=[f"{side.capitalize()} knee {n}" for n in range(11)],
+        style={"button_width": "44px"},
+        layout=w.Layout(width="100%"),
+    )
+    scale.add_class("kneekit-scale")
+    scale.add_class(f"kneekit-{side}-knee")
+    return scale
 
 
 def _number(raw: str) -> object:
@@ -61,7 +85,8 @@ class CheckInForm(w.VBox):
         self.client = client
         self.client_of = client_of
         self.on_saved = on_saved
-        wide = {"style": {"description_width": "10em"}, "layout": w.Layout(width="32em")}
+        # Full width, label above (page.css): a phone has no room for labels beside fields.
+        wide = {"layout": w.Layout(width="100%", max_width="36em")}
         self.picker = w.Dropdown(
             description="Client",
             options=[(c.name, c.id) for c in store.clients()] if self._chooses() else [],
@@ -73,8 +98,8 @@ class CheckInForm(w.VBox):
             value=context,
             **wide,
         )
-        self.left = w.IntSlider(value=0, min=0, max=10, description="Left knee", **wide)
-        self.right = w.IntSlider(value=0, min=0, max=10, description="Right knee", **wide)
+        self.left = _scale("left")
+        self.right = _scale("right")
         self.km = w.Text(description="Run distance (km)", placeholder="optional", **wide)
         self.minutes = w.Text(description="Run time (minutes)", placeholder="optional", **wide)
         self.note = w.Textarea(description="Note", placeholder="optional", **wide)
@@ -87,14 +112,15 @@ class CheckInForm(w.VBox):
         self.errors["at"] = w.HTML()
         self.save.on_click(lambda _: self.submit())
 
-        def row(field: str, control: w.Widget) -> w.HBox:
-            return w.HBox([control, self.errors[field]])
+        def row(field: str, control: w.Widget) -> w.VBox:
+            # The error sits under its field, full width, so it wraps instead of being clipped.
+            return w.VBox([control, self.errors[field]], layout=w.Layout(width="100%"))
 
         scale = w.HTML(
-            '<div style="margin-left:10em;font-size:0.95em">0 = no soreness &nbsp;·&nbsp; '
+            '<div style="font-size:1rem;margin-top:0.5em">Soreness: 0 = none &nbsp;·&nbsp; '
             "10 = worst imaginable</div>"
         )
-        children: list[w.Widget] = [w.HTML(f"<h3>{title}</h3>")]
+        children: list[w.Widget] = [PageStyle(), w.HTML(f"<h3>{html.escape(title)}</h3>")]
         if self._chooses():
             children.append(self.picker)
         children += [
@@ -109,7 +135,7 @@ class CheckInForm(w.VBox):
             self.save,
             self.status,
         ]
-        super().__init__(children)
+        super().__init__(children, layout=w.Layout(width="100%"))
         self.add_class("kneekit-checkin")
         # One key per entry: a double press of Save (or a retry after a lost answer) sends the
         # same key and the store keeps one check-in; changing any field makes a new entry.
@@ -152,7 +178,13 @@ class CheckInForm(w.VBox):
         except KneekitError as error:
             for problem in error.problems:
                 target = self.errors.get(problem.field, self.errors["at"])
-                target.value = message("error", problem.message)
+                words = problem.message
+                if (
+                    problem.field in ("left", "right")
+                    and getattr(self, problem.field).value is None
+                ):
+                    words = UNSET.format(side=problem.field)
+                target.value = message("error", words)
             self.status.value = message("error", "Not saved: please correct the marked field.")
             return None
         saved = f"Saved at {checkin.at.astimezone():%H:%M}"

@@ -8,20 +8,34 @@ any widget's value over the websocket.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Sequence
 
 import ipywidgets as w
 
+from kneekit.history import Client
 from kneekit.records.store import Store
 from kneekit.session import Clock, SystemClock
 from kneekit.voila.access import INVALID_LINK, client_from_query
 from kneekit.widgets.checkin import CheckInForm
-from kneekit.widgets.common import message
+from kneekit.widgets.common import message, replace_children
+from kneekit.widgets.face import PageStyle
 from kneekit.widgets.player import SessionPlayer
-from kneekit.widgets.trends import TrendsView
+from kneekit.widgets.progress import ProgressView
+
+Tab = tuple[str, Callable[[Store, Clock, Client], w.Widget]]
+"""A tab of the client's page: its title, and how to build its content for one client."""
+
+EXTRA_TABS: list[Tab] = []
+"""Tabs other features add after the three built in (a questionnaire, a run-file upload): append
+``("Title", build)`` at import time, or pass ``extra_tabs`` to :func:`client_page`. Each is built
+when first opened, like My progress."""
 
 
 def client_page(
-    store: Store | None = None, clock: Clock | None = None, query: str | None = None
+    store: Store | None = None,
+    clock: Clock | None = None,
+    query: str | None = None,
+    extra_tabs: Sequence[Tab] | None = None,
 ) -> w.Widget:
     """The page for the client named by the share link, or a short notice if the link is not valid.
 
@@ -34,22 +48,32 @@ def client_page(
         notice = w.HTML(message("info", INVALID_LINK))
         notice.add_class("kneekit-invalid-link")
         return notice
-    progress = w.VBox([w.HTML(message("info", "Drawing your progress…"))])
+    later: list[Tab] = [
+        ("My progress", lambda s, c, who: ProgressView(s, who, c)),
+        *(EXTRA_TABS if extra_tabs is None else extra_tabs),
+    ]
+    holders = [w.VBox([w.HTML(message("info", "Loading…"))]) for _ in later]
     tabs = w.Tab(
         [
             SessionPlayer(store, clock, client=client),
             CheckInForm(store, clock, client=client, context="next-morning"),
-            progress,
+            *holders,
         ],
-        titles=("Stretch", "Check in", "My progress"),
+        titles=("Stretch", "Check in", *(title for title, _ in later)),
+        layout=w.Layout(width="100%"),
     )
+    built: set[int] = set()
 
-    def draw_progress(change: dict[str, object]) -> None:
-        # Figures are drawn when first asked for: they are most of the page's start-up time
-        # and memory (kneekit bench), and a client opening the page wants the player first.
-        if change["new"] == 2 and not isinstance(progress.children[0], TrendsView):
-            progress.children = (TrendsView(store, clock, client=client),)
+    def build_when_opened(change: dict[str, object]) -> None:
+        # Built when first asked for: a client opening the page wants the player first, and
+        # drawing the rest is most of the page's start-up time (kneekit bench).
+        index = change["new"]
+        if isinstance(index, int) and index >= 2 and index not in built:
+            built.add(index)
+            replace_children(holders[index - 2], [later[index - 2][1](store, clock, client)])
 
-    tabs.observe(draw_progress, "selected_index")
+    tabs.observe(build_when_opened, "selected_index")
     title = w.HTML(f"<h2 class='kneekit-client-name'>Hello, {html.escape(client.name)}</h2>")
-    return w.VBox([title, tabs], layout=w.Layout(max_width="60em"))
+    page = w.VBox([PageStyle(), title, tabs], layout=w.Layout(width="100%", max_width="80em"))
+    page.add_class("kneekit-page")
+    return page

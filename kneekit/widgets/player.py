@@ -1,16 +1,19 @@
-"""The guided session player: a big countdown a client can follow from two metres away.
+"""The guided session player: a side and a countdown a runner can follow from the floor.
 
 The player is a view over :class:`kneekit.session.Session`. Its timer is an asyncio task in the
 kernel that only *asks* the engine where the session is, waking at the next whole second on the
-display; it never counts ticks, so a late wake-up delays a redraw and nothing else.
+display; it never counts ticks, so a late wake-up delays a redraw and nothing else. What the
+runner sees and hears is :class:`kneekit.widgets.face.PlayerFace`, drawn in the browser from the
+values set here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import html
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
@@ -18,11 +21,17 @@ from kneekit.config import today
 from kneekit.routines import Routine, Step, default_routine, format_duration
 from kneekit.session import Clock, Event, Session, Status, SystemClock
 from kneekit.widgets.checkin import CheckInForm
-from kneekit.widgets.common import SIDE_WORDS, SOUNDS, text, tone
+from kneekit.widgets.common import SIDE_WORDS, replace_children
+from kneekit.widgets.face import PlayerFace
 
 if TYPE_CHECKING:
     from kneekit.history import Client
     from kneekit.records.store import Store
+    from kneekit.stretches import Stretch
+
+BAND_WORDS = {"left": "LEFT LEG", "right": "RIGHT LEG", "both": "BOTH LEGS"}
+VIBRATE_ON = ("hold",)
+"""Step kinds whose start buzzes the phone: a new hold is when the runner must act."""
 
 
 def countdown(seconds: float) -> str:
@@ -44,6 +53,24 @@ def describe(step: Step | None, next_step: Step | None) -> tuple[str, str]:
     if step.kind == "switch":
         return "Change legs", f"{upcoming} next"
     return "Rest", f"Next: {name}, rep {step.rep + 1}"
+
+
+def picture_uri(stretch: Stretch) -> str:
+    """The stretch's SVG as a data URI for an ``<img>``: as an image its markup never runs."""
+    svg = stretch.picture_svg()
+    if svg is None:
+        return ""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def announcement(step: Step | None, next_step: Step | None) -> str:
+    """What the live region says (and the voice speaks) when a step starts."""
+    if step is None:
+        return "Well done: routine complete."
+    if step.kind == "hold":
+        side = SIDE_WORDS[step.side or "both"]
+        return f"{side}. {step.stretch.name}. Hold {step.duration_s} seconds."
+    return ". ".join(part for part in describe(step, next_step) if part) + "."
 
 
 class SessionPlayer(w.VBox):
@@ -76,64 +103,21 @@ class SessionPlayer(w.VBox):
         self.session: Session | None = None
         self.session_id: int | None = None
         self._task: asyncio.Task[None] | None = None
+        self._cues = 0
 
         self.client_picker = w.Dropdown(description="Client", options=self._client_options())
         self.routine_picker = w.Dropdown(description="Routine")
+        for picker in (self.client_picker, self.routine_picker):
+            picker.layout = w.Layout(width="100%", max_width="32em")
         self.client_picker.observe(lambda _: self._offer_routines(), "value")
-        self.start_button = w.Button(description="Start", icon="play", button_style="success")
-        self.pause_button = w.Button(description="Pause", icon="pause", disabled=True)
-        self.skip_button = w.Button(description="Skip", icon="step-forward", disabled=True)
-        self.back_button = w.Button(description="Back", icon="step-backward", disabled=True)
-        self.mute = w.ToggleButton(description="Sound on", icon="volume-up", value=False)
-        for name, button in (
-            ("start", self.start_button),
-            ("pause", self.pause_button),
-            ("skip", self.skip_button),
-            ("back", self.back_button),
-            ("mute", self.mute),
-        ):
-            button.add_class(f"kneekit-{name}")
-            button.layout = w.Layout(width="9em", height="3em")
-            button.style.font_size = "1.25em"
-        self.start_button.on_click(lambda _: self.start())
-        self.pause_button.on_click(lambda _: self.toggle_pause())
-        self.skip_button.on_click(lambda _: self._act(self.session.skip) if self.session else None)
-        self.back_button.on_click(lambda _: self._act(self.session.back) if self.session else None)
-        self.mute.observe(self._on_mute, "value")
-
-        self.headline = w.HTML()
-        self.side = w.HTML()
-        self.clock_face = w.HTML()
-        self.clock_face.add_class("kneekit-countdown")
-        self.step_bar = w.FloatProgress(min=0, max=1, value=1, layout=w.Layout(width="100%"))
-        self.cues = w.HTML()
-        self.upcoming = w.HTML()
-        self.overall = w.HTML()
-        self.overall_bar = w.FloatProgress(min=0, max=1, value=0, layout=w.Layout(width="100%"))
-        self.sound = w.Audio(autoplay=True, controls=False, loop=False)
-        self.sound.layout = w.Layout(display="none")
+        self.face = PlayerFace()
+        self.face.on_msg(self._on_message)
         self.after = w.VBox()
         self.before = self._checkin_form("after-run", "Before you stretch")
 
         choosers = [] if client is not None else [self.client_picker, self.routine_picker]
-        buttons = [self.start_button, self.pause_button, self.back_button, self.skip_button]
         super().__init__(
-            [
-                *choosers,
-                # Wraps on a phone rather than squeezing the labels down to "…".
-                w.HBox([*buttons, self.mute], layout=w.Layout(flex_flow="row wrap")),
-                self.headline,
-                self.side,
-                self.clock_face,
-                self.step_bar,
-                self.cues,
-                self.upcoming,
-                self.overall,
-                self.overall_bar,
-                self.sound,
-                self.after,
-                self.before,
-            ]
+            [*choosers, self.face, self.after, self.before], layout=w.Layout(width="100%")
         )
         self.add_class("kneekit-player")
         self._offer_routines()
@@ -169,18 +153,30 @@ class SessionPlayer(w.VBox):
         return default_routine() if version is None else self.store.routine(version)
 
     # -- commands ---------------------------------------------------------------------------
+    def press(self, key: str) -> None:
+        """A key pressed on the face: the big one starts, pauses or resumes; back; skip."""
+        if key == "primary":
+            if self.session is not None and self.session.state in ("running", "paused"):
+                self.toggle_pause()
+            else:
+                self.start()
+        elif key == "skip" and self.session is not None:
+            self._act(self.session.skip)
+        elif key == "back" and self.session is not None:
+            self._act(self.session.back)
+
+    def _on_message(self, _: object, content: Any, buffers: object) -> None:
+        if isinstance(content, dict) and content.get("press") in ("primary", "back", "skip"):
+            self.press(content["press"])
+
     def start(self) -> None:
         if self.session is not None and self.session.state in ("running", "paused"):
             return
         client_id = self.client_id()
         self.session = Session(self.routine(), self.clock)
-        self.after.children = ()
+        replace_children(self.after, [])
         self.before.layout.display = "none"
-        self.session_id = (
-            self.store.sessions.start(client_id, self.routine_picker.value, self.clock.now())
-            if client_id is not None
-            else None
-        )
+        self.session_id = self._open_record(client_id)
         self._act(self.session.start)
         if self.autotick:
             try:  # a kernel handles button clicks inside its running asyncio loop
@@ -203,6 +199,7 @@ class SessionPlayer(w.VBox):
             self._act(self.session.stop)
         if self._task is not None:
             self._task.cancel()
+        self.face.close()
         super().close()
 
     async def _run(self) -> None:
@@ -223,106 +220,139 @@ class SessionPlayer(w.VBox):
         return status
 
     def _handle(self, event: Event) -> None:
-        if event.kind == "step-ended" and event.record and self.session_id is not None:
-            self.store.sessions.save_step(self.session_id, event.record)
+        if event.kind == "step-ended" and event.record:
+            self._save_step(event.record)
         elif event.kind == "count-in":
-            self._play("count")
+            self._cue("count")
         elif event.kind == "step-started" and self.session and event.index is not None:
-            kind = self.session.steps[event.index].kind
-            self._play("hold" if kind == "hold" else "change")
+            steps = self.session.steps
+            step = steps[event.index]
+            following = steps[event.index + 1] if event.index + 1 < len(steps) else None
+            self.face.announce = announcement(step, following)
+            self._cue(
+                "hold" if step.kind == "hold" else "change",
+                say=self.face.announce,
+                vibrate=step.kind in VIBRATE_ON,
+            )
         elif event.kind == "finished" and self.session is not None:
-            self._play("done")
-            if self.session_id is not None:
-                completed = self.session.state == "finished"
-                self.store.sessions.finish(self.session_id, self.clock.now(), completed)
+            self.face.announce = announcement(None, None)
+            self._cue("done", say=self.face.announce)
+            self._close_record(completed=self.session.state == "finished")
             self._show_summary()
 
-    def _play(self, sound: str) -> None:
-        if not self.mute.value:
-            # A new value is what makes the browser play; toggling a trailing zero byte lets
-            # the same beep play twice in a row.
-            value = tone(*SOUNDS[sound])
-            self.sound.value = value + b"\0" if self.sound.value == value else value
+    # -- saving: each in one place, so a page-level hook (resume after reload) can wrap them ---
+    def _open_record(self, client_id: int | None) -> int | None:
+        """Start the session's record; None when no client is chosen (nothing is saved)."""
+        if client_id is None:
+            return None
+        return self.store.sessions.start(client_id, self.routine_picker.value, self.clock.now())
 
-    def _on_mute(self, change: dict[str, object]) -> None:
-        self.mute.description = "Sound off" if change["new"] else "Sound on"
-        self.mute.icon = "volume-off" if change["new"] else "volume-up"
+    def _save_step(self, record: Any) -> None:
+        """Save one completed (or skipped) step as it ends."""
+        if self.session_id is not None:
+            self.store.sessions.save_step(self.session_id, record)
+
+    def _close_record(self, completed: bool) -> None:
+        """Mark the session finished (or abandoned)."""
+        if self.session_id is not None:
+            self.store.sessions.finish(self.session_id, self.clock.now(), completed)
+
+    def _cue(self, sound: str, say: str = "", vibrate: bool = False) -> None:
+        """Tell the browser to beep (unless the runner turned sound off), buzz and speak."""
+        self._cues += 1
+        sound = sound if self.face.sound_on else ""
+        self.face.cue = {"n": self._cues, "sound": sound, "say": say, "vibrate": vibrate}
 
     # -- drawing ----------------------------------------------------------------------------
     def _render(self, status: Status | None) -> None:
         state = status.state if status else "ready"
         active = state in ("running", "paused")
-        self.start_button.disabled = active
-        self.start_button.description = (
-            "Start again" if state in ("finished", "stopped") else "Start"
-        )
-        for button in (self.pause_button, self.skip_button, self.back_button):
-            button.disabled = not active
-        self.pause_button.description = "Resume" if state == "paused" else "Pause"
-        self.pause_button.icon = "play" if state == "paused" else "pause"
         self.client_picker.disabled = self.routine_picker.disabled = active
         routine = self.session.routine if self.session else self.routine()
-        if status is None:
-            first = routine.steps[0]
-            self.headline.value = text(routine.name, "2em", "bold")
-            self.side.value = text(
-                f"{len(routine.prescriptions)} stretches, {format_duration(routine.total_s)}"
-                " — press Start when you are in position",
-                "1.3em",
+        face = self.face
+        with face.hold_sync():  # one message to the browser per redraw
+            face.state = state
+            face.primary = {"running": "Pause", "paused": "Resume"}.get(
+                state, "Start again" if state in ("finished", "stopped") else "Start"
             )
-            self.clock_face.value = text(countdown(first.duration_s), "6em", "bold")
-            self.step_bar.value, self.overall_bar.value = 1, 0
-            self.cues.value = self.upcoming.value = self.overall.value = ""
-            return
-        headline, side = describe(status.step, status.next_step)
-        if state == "paused":
-            side = f"Paused — {side}" if side else "Paused"
-        self.headline.value = text(headline, "2em", "bold", "kneekit-headline")
-        self.side.value = text(side, "2.2em", "bold", "kneekit-side")
-        self.clock_face.value = text(countdown(status.step_left_s), "6em", "bold")
-        duration = status.step.duration_s if status.step else 1
-        self.step_bar.value = status.step_left_s / duration
-        self.overall_bar.value = status.progress
-        cues = status.step.stretch.cues if status.step and status.step.kind != "rest" else ()
-        self.cues.value = (
-            "<ol style='font-size:1.3em;line-height:1.4'>"
-            + "".join(f"<li>{html.escape(c)}</li>" for c in cues)
-            + "</ol>"
+            if status is None:
+                self._render_ready(routine)
+                return
+            step = status.step
+            headline, side_words = describe(step, status.next_step)
+            shown = step if step is None or step.kind == "hold" else status.next_step
+            side = (shown.side or "both") if shown is not None else ""
+            face.kind = step.kind if step else ""
+            face.side = side
+            band = BAND_WORDS.get(side, "")
+            if step is not None and step.kind != "hold" and band:
+                band = f"NEXT: {band}"
+            face.band = ("PAUSED · " + band if band else "PAUSED") if state == "paused" else band
+            face.headline = (
+                headline
+                if step is None or step.kind == "hold"
+                else (f"{headline} — {side_words}" if side_words else headline)
+            )
+            face.countdown = countdown(status.step_left_s)
+            face.step_left = float(status.step_left_s)
+            face.step_total = float(step.duration_s if step else 1)
+            stretch = step.stretch if step else None
+            face.picture = picture_uri(stretch) if stretch else ""
+            face.picture_alt = (stretch.picture_alt or "") if stretch else ""
+            face.cues = list(stretch.cues) if stretch and step and step.kind != "rest" else []
+            face.upcoming = self._upcoming(status, routine)
+            done = (status.index or 0) + 1 if step else len(routine.steps)
+            face.overall = (
+                f"Step {done} of {len(routine.steps)} · {format_duration(status.total_left_s)} left"
+            )
+
+    def _render_ready(self, routine: Routine) -> None:
+        face, first = self.face, routine.steps[0]
+        side = (first.side or "both") if first.kind == "hold" else ""
+        face.kind, face.side, face.band = "", side, ""
+        face.headline = routine.name
+        face.countdown = countdown(first.duration_s)
+        face.step_left = face.step_total = float(first.duration_s)
+        stretch = first.stretch
+        face.picture, face.picture_alt = picture_uri(stretch), stretch.picture_alt or ""
+        face.cues = []
+        face.upcoming = (
+            f"{len(routine.prescriptions)} stretches, {format_duration(routine.total_s)}."
+            f" First: {stretch.name}. Press Start when you are in position."
         )
+        face.overall = ""
+
+    @staticmethod
+    def _upcoming(status: Status, routine: Routine) -> str:
         nxt, i, steps = status.next_step, status.index, routine.steps
-        if nxt is not None and i is not None:
-            following = steps[i + 2] if i + 2 < len(steps) else None
-            words = " — ".join(part for part in describe(nxt, following) if part)
-            self.upcoming.value = text(f"Next: {words} ({nxt.duration_s} s)", "1.2em")
-        else:
-            self.upcoming.value = ""
-        done = (status.index or 0) + 1 if status.step else len(routine.steps)
-        self.overall.value = text(
-            f"Step {done} of {len(routine.steps)} · {format_duration(status.total_left_s)} left",
-            "1.2em",
-        )
+        if nxt is None or i is None:
+            return ""
+        following = steps[i + 2] if i + 2 < len(steps) else None
+        words = " — ".join(part for part in describe(nxt, following) if part)
+        return f"Next: {words} ({nxt.duration_s} s)"
 
     def _show_summary(self) -> None:
         assert self.session is not None
         records = self.session.summary()
         rows = "".join(
             f"<tr><td>{html.escape(r.step.stretch.name)}</td>"
-            f"<td>{SIDE_WORDS[r.step.side or 'both']}</td><td>{r.step.rep}</td>"
-            f"<td>{r.planned_s} s</td><td>{r.held_s:.0f} s</td>"
-            f"<td>{'skipped' if r.skipped else ''}</td></tr>"
+            f"<td>{SIDE_WORDS[r.step.side or 'both']}</td>"
+            f"<td>{r.held_s:.0f} of {r.planned_s} s{' (skipped)' if r.skipped else ''}</td></tr>"
             for r in records
         )
         held = sum(r.held_s for r in records)
         planned = self.session.routine.hold_s
+        # Three short columns that wrap: the table fits a 320 px phone without scrolling sideways.
         table = w.HTML(
             f"<h3>Held {held:.0f} s of {planned} s planned</h3>"
-            "<table class='kneekit-summary' style='font-size:1.1em'><thead><tr><th>Stretch</th>"
-            "<th>Leg</th><th>Rep</th><th>Planned</th><th>Held</th><th></th></tr></thead>"
+            "<table class='kneekit-summary' style='width:100%;border-collapse:collapse;"
+            "font-size:1em;overflow-wrap:anywhere'><thead><tr><th align=left>Stretch</th>"
+            "<th align=left>Leg</th><th align=left>Held</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"
         )
-        self.after.children = (
-            table,
-            self._checkin_form("after-stretch", "And now, after stretching?"),
+        replace_children(
+            self.after,
+            [table, self._checkin_form("after-stretch", "And now, after stretching?")],
         )
 
     def _checkin_form(self, context: str, title: str) -> CheckInForm:
