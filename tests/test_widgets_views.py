@@ -12,9 +12,11 @@ from kneekit.adherence import adherence as adherence_of
 from kneekit.routines import default_routine
 from kneekit.session import ManualClock
 from kneekit.widgets import ClinicOverview, RoutineLab, TrendsView, client_page
+from kneekit.widgets.akps import AKPSForm
 from kneekit.widgets.checkin import CheckInForm
 from kneekit.widgets.player import SessionPlayer
 from kneekit.widgets.progress import ProgressView
+from kneekit.widgets.upload import RunUpload
 
 TODAY = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 """When the demo clinic was made: tests/conftest.py's DEMO_NOW, the time of ``demo_clock``."""
@@ -203,7 +205,7 @@ def test_client_page_shows_only_that_clients_things(demo, demo_clock):
         if other.id != a.id:
             assert other.name not in text
     tabs = page.children[2]  # after the page's style and the greeting
-    player, form, progress = tabs.children
+    player, form, progress, questionnaire, runs = tabs.children
     assert not any(isinstance(c, ProgressView) for c in progress.children)  # drawn when opened
     tabs.selected_index = 2
     (mine,) = progress.children
@@ -218,6 +220,10 @@ def test_client_page_shows_only_that_clients_things(demo, demo_clock):
     assert isinstance(form, CheckInForm)
     assert form.picker.options == ()
     assert isinstance(mine, ProgressView)
+    tabs.selected_index, tabs.selected_index = 3, 4  # the questionnaire and the run upload
+    assert isinstance(questionnaire.children[0], AKPSForm)
+    assert isinstance(runs.children[0], RunUpload)
+    assert b.name not in page_text(page)
     adherence = str(adherence_of(demo.history(a.id), config.today(demo_clock.now())))
     assert f"<span class='kneekit-adherence'>{adherence}</span>" in text
     assert b.name not in text

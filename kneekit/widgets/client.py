@@ -16,19 +16,24 @@ from kneekit.history import Client
 from kneekit.records.store import Store
 from kneekit.session import Clock, SystemClock
 from kneekit.voila.access import INVALID_LINK, client_from_query
+from kneekit.widgets.akps import AKPSForm
 from kneekit.widgets.checkin import CheckInForm
 from kneekit.widgets.common import message, replace_children
 from kneekit.widgets.face import PageStyle
 from kneekit.widgets.player import SessionPlayer
 from kneekit.widgets.progress import ProgressView
+from kneekit.widgets.upload import RunUpload
 
 Tab = tuple[str, Callable[[Store, Clock, Client], w.Widget]]
 """A tab of the client's page: its title, and how to build its content for one client."""
 
-EXTRA_TABS: list[Tab] = []
-"""Tabs other features add after the three built in (a questionnaire, a run-file upload): append
-``("Title", build)`` at import time, or pass ``extra_tabs`` to :func:`client_page`. Each is built
-when first opened, like My progress."""
+EXTRA_TABS: tuple[Tab, ...] = (
+    ("Knee questionnaire", lambda store, clock, who: AKPSForm(store, who, clock)),
+    ("Add runs", lambda store, clock, who: RunUpload(store, who, clock)),
+)
+"""The tabs after the three built in: the knee questionnaire (AKPS) and a run-file upload. Pass
+``extra_tabs`` to :func:`client_page` for others. Each is built when first opened, like My
+progress, so the page opens on the player as quickly as before."""
 
 
 def client_page(
