@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import math
@@ -71,11 +72,20 @@ def _tree(widgets: Iterable[w.Widget]) -> list[w.Widget]:
     return out
 
 
-def figure_image(fig: Figure, width: str = "100%") -> w.Image:
-    """A figure as a PNG image widget: no Output capture, so it renders the same under Voilà."""
+def figure_image(fig: Figure, width: str = "100%") -> w.HTML:
+    """A figure as a PNG in an ``<img>`` with alt text: no Output capture, so it renders the same
+    under Voilà, and a screen reader hears what the figure is (its titles), which an
+    ``ipywidgets.Image`` cannot say (it has no alt text; axe-core's image-alt rule)."""
     from kneekit.plots import to_png  # matplotlib is already loaded: there is a figure
 
-    return w.Image(value=to_png(fig), format="png", layout=w.Layout(width=width))
+    titles = [fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]
+    alt = ". ".join(t for t in titles if t) or "A figure of the records shown in words on this page"
+    data = base64.b64encode(to_png(fig)).decode("ascii")
+    return w.HTML(
+        f'<img class="kneekit-figure" alt="{html.escape(alt)}" style="width:100%;height:auto" '
+        f'src="data:image/png;base64,{data}">',
+        layout=w.Layout(width=width),
+    )
 
 
 @cache

@@ -39,12 +39,22 @@ class StretchRow(w.HBox):
 
     def __init__(self, lab: RoutineLab, stretch: str, hold: int, reps: int, sides: str) -> None:
         narrow = w.Layout(width="9em")
+        # Every control has a name a screen reader can say (axe-core: select-name).
         self.stretch = w.Dropdown(
-            options=[(s.name, sid) for sid, s in lab.catalogue.items()], value=stretch
+            options=[(s.name, sid) for sid, s in lab.catalogue.items()],
+            value=stretch,
+            description="stretch",
+            style={"description_width": "4em"},
         )
         self.hold = w.IntText(value=hold, description="hold (s)", layout=narrow)
         self.reps = w.IntText(value=reps, description="reps", layout=narrow)
-        self.sides = w.Dropdown(options=SIDES, value=sides, layout=w.Layout(width="11em"))
+        self.sides = w.Dropdown(
+            options=SIDES,
+            value=sides,
+            description="sides",
+            style={"description_width": "3.5em"},
+            layout=w.Layout(width="14em"),
+        )
         self.hold.style.description_width = self.reps.style.description_width = "4em"
         up, down, drop = (
             w.Button(icon=icon, tooltip=tip, layout=w.Layout(width="3em"))
@@ -90,7 +100,11 @@ class RoutineLab(w.VBox):
         self.switch = w.IntText(description="Switch (s)", **label, layout=w.Layout(width="14em"))
         self.rest = w.IntText(description="Rest (s)", **label, layout=w.Layout(width="14em"))
         self.rows = w.VBox()
-        self.add_choice = w.Dropdown(options=[(s.name, sid) for sid, s in self.catalogue.items()])
+        self.add_choice = w.Dropdown(
+            options=[(s.name, sid) for sid, s in self.catalogue.items()],
+            description="Stretch to add",
+            style={"description_width": "8em"},
+        )
         add = w.Button(description="Add stretch", icon="plus")
         add.on_click(lambda _: self.add(self.add_choice.value))
         self.summary = w.HTML()

@@ -223,29 +223,7 @@ def test_axe_finds_nothing_serious_on_the_client_page(phone_browser, runner_link
     close(page)
 
 
-NOT_YET = "views of issue 12: {}; for the lead (see the issue 13 report)"
-CLINIC = [
-    pytest.param(
-        "clinic.ipynb",
-        marks=pytest.mark.xfail(
-            strict=True, reason=NOT_YET.format("figures as w.Image have no alt (image-alt)")
-        ),
-    ),
-    pytest.param(
-        "trends.ipynb",
-        marks=pytest.mark.xfail(
-            strict=True, reason=NOT_YET.format("figures as w.Image have no alt (image-alt)")
-        ),
-    ),
-    pytest.param(
-        "routine_lab.ipynb",
-        marks=pytest.mark.xfail(
-            strict=True, reason=NOT_YET.format("a Dropdown without a name (select-name)")
-        ),
-    ),
-    "session.ipynb",
-    "checkin.ipynb",
-]
+CLINIC = ["clinic.ipynb", "trends.ipynb", "routine_lab.ipynb", "session.ipynb", "checkin.ipynb"]
 
 
 @pytest.mark.parametrize("name", CLINIC)
