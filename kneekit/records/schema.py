@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -73,6 +74,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return datetime.fromisoformat(value) if isinstance(value, str) else value.astimezone(UTC)
 
 
+ID = BigInteger().with_variant(Integer(), "sqlite")
+"""Row ids: 64-bit everywhere. PostgreSQL's ``integer`` stops at 2**31 - 1; ``bigint`` matches
+SQLite, where an ``INTEGER PRIMARY KEY`` is the 64-bit rowid (kept as such, so that SQLite files
+look as they always have)."""
+
 metadata = MetaData()
 
 meta = Table(
@@ -84,7 +90,7 @@ meta = Table(
 clients = Table(
     "clients",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", ID, primary_key=True),
     Column("name", Text, nullable=False),
     # The name folded for comparison: "anna  k." and "Anna K." are the same person to a physio.
     Column("name_key", Text, nullable=False, unique=True),
@@ -93,7 +99,7 @@ clients = Table(
 routine_versions = Table(
     "routine_versions",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", ID, primary_key=True),
     Column("name", Text, nullable=False),
     Column("number", Integer, nullable=False),
     Column("routine", Text, nullable=False),  # the routine file, Routine.to_yaml()
@@ -105,18 +111,18 @@ routine_versions = Table(
 assignments = Table(
     "assignments",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
-    Column("version_id", Integer, ForeignKey("routine_versions.id"), nullable=False),
+    Column("id", ID, primary_key=True),
+    Column("client_id", ID, ForeignKey("clients.id"), nullable=False),
+    Column("version_id", ID, ForeignKey("routine_versions.id"), nullable=False),
     Column("since", Date, nullable=False),
     Index("ix_assignments_client_since", "client_id", "since", unique=True),
 )
 sessions = Table(
     "sessions",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
-    Column("version_id", Integer, ForeignKey("routine_versions.id")),  # None: built-in routine
+    Column("id", ID, primary_key=True),
+    Column("client_id", ID, ForeignKey("clients.id"), nullable=False),
+    Column("version_id", ID, ForeignKey("routine_versions.id")),  # None: built-in routine
     Column("started_at", UTCDateTime, nullable=False),
     Column("ended_at", UTCDateTime),
     Column("completed", Boolean, nullable=False, default=False),
@@ -130,8 +136,8 @@ sessions = Table(
 session_steps = Table(
     "session_steps",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("session_id", Integer, ForeignKey("sessions.id"), nullable=False),
+    Column("id", ID, primary_key=True),
+    Column("session_id", ID, ForeignKey("sessions.id"), nullable=False),
     Column("step_index", Integer, nullable=False),
     Column("kind", String(10), nullable=False),
     Column("stretch", Text, nullable=False),
@@ -148,8 +154,8 @@ session_steps = Table(
 checkins = Table(
     "checkins",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("id", ID, primary_key=True),
+    Column("client_id", ID, ForeignKey("clients.id"), nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("context", String(20), nullable=False),
     Column("left_knee", Integer, nullable=False),
@@ -170,8 +176,8 @@ checkins = Table(
 shares = Table(
     "shares",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("id", ID, primary_key=True),
+    Column("client_id", ID, ForeignKey("clients.id"), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex; never the token
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime),
@@ -181,8 +187,8 @@ shares = Table(
 runs = Table(
     "runs",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("id", ID, primary_key=True),
+    Column("client_id", ID, ForeignKey("clients.id"), nullable=False),
     Column("started_at", UTCDateTime, nullable=False),
     Column("utc_offset_min", Integer, nullable=False),
     Column("km", Float, nullable=False),
@@ -265,7 +271,7 @@ def found_version(conn: Connection, source: str) -> int | None:
     """
     tables = inspect(conn).get_table_names()
     rows = (
-        dict(conn.execute(select(meta.c.key, meta.c.value)).tuples().all())
+        {r[0]: r[1] for r in conn.execute(select(meta.c.key, meta.c.value))}
         if meta.name in tables
         else {}
     )
