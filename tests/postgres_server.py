@@ -49,11 +49,23 @@ class PostgresServer:
     def _run(self, *argv: str) -> None:
         env = {"PATH": os.environ.get("PATH", ""), "LC_ALL": "C.UTF-8", "HOME": str(self.base)}
         done = subprocess.run(
-            argv, cwd=self.base, env=env, capture_output=True, text=True, check=False, **self._as
+            argv,
+            cwd=self.base,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+            **self._as,
         )
         if done.returncode != 0:
             log = self.log.read_text() if self.log.exists() else ""
             raise RuntimeError(f"{argv[0]} failed:\n{done.stdout}\n{done.stderr}\n{log}")
+
+    def restart(self) -> None:
+        """Restart the server: every connection open at the time is cut."""
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log),
+                  "-m", "fast", "-w", "restart")  # fmt: skip
 
     def stop(self) -> None:
         """Stop the server (fast: connected sessions are ended) and remove every file."""
