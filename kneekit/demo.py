@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from kneekit.errors import Problem, StoreError
+from kneekit.records.bulk import PlayedSession, add_checkins, add_sessions
 from kneekit.records.store import Store
 from kneekit.routines import Routine, default_routine, parse_routine
 from kneekit.session import ManualClock, Session, StepRecord
-from kneekit.soreness import check_in
+from kneekit.soreness import CheckIn, check_in
 
 WEEKS = 12
 """Full weeks of records before the current one, as issue #3 asks ("12 weeks of runs")."""
@@ -156,6 +157,8 @@ def make_demo(store: Store, today: date, seed: int = 2026) -> None:
     start = today - timedelta(days=today.weekday() + 7 * WEEKS)
     now = datetime.combine(today, time(0), UTC)
     opened = datetime.combine(start, time(8), UTC)
+    checkins: list[CheckIn] = []
+    sessions: list[PlayedSession] = []
     with store.batch():
         first = store.save_routine(default_routine(), opened)
         variant: int | None = None
@@ -168,7 +171,10 @@ def make_demo(store: Store, today: date, seed: int = 2026) -> None:
                 moved = datetime.combine(switch, time(8), UTC)
                 variant = variant or store.save_routine(parse_routine(VARIANT), moved).id
                 plan.append((switch, store.assign(client.id, variant, switch).version_id))
-            _runs(store, runner, client.id, plan, start, now, rng)
+            _runs(store, runner, client.id, plan, start, now, rng, (checkins, sessions))
+        # Thousands of rows, a few statements: see kneekit.records.bulk.
+        add_checkins(store, checkins)
+        add_sessions(store, sessions)
 
 
 def _runs(
@@ -179,11 +185,13 @@ def _runs(
     start: date,
     now: datetime,
     rng: random.Random,
+    out: tuple[list[CheckIn], list[PlayedSession]],
 ) -> None:
-    """Every run of one demo client, with its check-ins and stretch sessions.
+    """Every run of one demo client, with its check-ins and stretch sessions, added to ``out``.
 
     ``plan`` is the client's routine versions, each with the date it starts.
     """
+    checkins, sessions = out
     routines = {vid: store.routine(vid) for _, vid in plan}
     pace = rng.uniform(5.2, 6.4)  # minutes per km
     noted = runner.note is None
@@ -204,7 +212,7 @@ def _runs(
             if not noted and runner.note is not None and d >= runner.note[0]:
                 note, noted = runner.note[1], True
             minutes = round(km * rng.uniform(pace - 0.3, pace + 0.3))
-            store.add_checkin(
+            checkins.append(
                 check_in(client_id, ran, left, right, now=now, km=km, minutes=minutes, note=note)
             )
             if rng.random() < runner.adherence:
@@ -212,15 +220,14 @@ def _runs(
                 began = ran + timedelta(minutes=rng.randint(3, 15))
                 stop_p = 0.3 if runner.adherence < 0.5 else 0.05
                 records, ended, completed = play(routines[vid], began, rng, 0.05, stop_p)
-                sid = store.sessions.start(client_id, vid, began)
-                for record in records:
-                    store.sessions.save_step(sid, record)
-                store.sessions.finish(sid, ended, completed)
+                sessions.append(
+                    PlayedSession(client_id, vid, began, tuple(records), ended, completed)
+                )
             morning = datetime.combine(ran.date() + timedelta(1), time(7), UTC)
             morning += timedelta(minutes=rng.randint(0, 60))
             if morning < now and rng.random() < 0.8:
                 left, right = (_rate(x + 0.5, rng) for x in runner.soreness(d + 1))
-                store.add_checkin(
+                checkins.append(
                     check_in(client_id, morning, left, right, now=now, context="next-morning")
                 )
 
