@@ -67,6 +67,7 @@ def _export(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         client = store.find_client(args.client)
         text = (to_csv if args.format == "csv" else to_json)(store, client.id)
+        store.audit.note(client.id, "exported", args.format)
     if args.output is None:
         sys.stdout.write(text)
         return 0

@@ -200,7 +200,21 @@ runs = Table(
     Index("ix_runs_client_started", "client_id", "started_at", unique=True),
 )
 
-NEW_IN_V2: tuple[Table, ...] = (runs,)
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("physio", Text, nullable=False),  # who: the hub user, or "clinic" on kneekit serve
+    Column("client_id", ID, ForeignKey("clients.id"), nullable=False),
+    Column("action", String(20), nullable=False),  # viewed, checked in, assigned, shared, ...
+    Column("detail", Text, nullable=False, server_default=text("''")),
+    Index("ix_audit_client_at", "client_id", "at"),
+)
+"""Who did what to which client's record, and when: written by the store in the same
+transaction as the action itself; kneekit has no way to change or delete an entry."""
+
+NEW_IN_V2: tuple[Table, ...] = (runs, audit)
 """Tables that version 2 adds; the v1 to v2 migration creates them. A feature that needs a new
 table defines it above and lists it here (while version 2 is unreleased, it stays one step)."""
 
