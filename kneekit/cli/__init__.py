@@ -10,11 +10,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from kneekit.cli import db, records, routines, serve
+from kneekit.cli import db, hub, records, routines, serve
 from kneekit.cli.common import db_option
 from kneekit.errors import KneekitError
 
-AREAS = (routines, records, serve, db)
+AREAS = (routines, records, serve, db, hub)
 """The command modules, in the order their commands are listed in ``kneekit --help``."""
 
 
