@@ -11,9 +11,8 @@ from kneekit.demo import make_demo, play
 from kneekit.records.bulk import PlayedSession, add_sessions
 from kneekit.routines import default_routine
 
-pytestmark = pytest.mark.engines("sqlite", "postgresql")
 
-
+@pytest.mark.engines("sqlite", "postgresql")
 def test_the_demo_clinic_takes_a_few_hundred_statements_not_twenty_thousand(store):
     statements = []
     event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
@@ -24,6 +23,7 @@ def test_the_demo_clinic_takes_a_few_hundred_statements_not_twenty_thousand(stor
     assert sum(len(h.sessions) for h in histories) > 150
 
 
+@pytest.mark.engines("sqlite", "postgresql")
 def test_a_session_saved_in_bulk_reads_back_as_one_saved_step_by_step(store, clock):
     import random
 
@@ -37,7 +37,23 @@ def test_a_session_saved_in_bulk_reads_back_as_one_saved_step_by_step(store, clo
         store, [PlayedSession(client.id, None, clock.now(), tuple(records), ended, completed)]
     )
     by_one, in_bulk = store.history(client.id).sessions
-    assert (in_bulk.session_id, in_bulk.held_s, in_bulk.completed) == (bulk, by_one.held_s, completed)
+    assert (in_bulk.session_id, in_bulk.held_s, in_bulk.completed) == (
+        bulk,
+        by_one.held_s,
+        completed,
+    )
     assert [s[1:] for s in map(astuple, store.sessions.steps(bulk))] == [
         s[1:] for s in map(astuple, store.sessions.steps(one))
     ]
+
+
+def test_bench_runs_the_clinic_scale_figures_on_postgresql(postgres, capsys):
+    import json
+
+    from kneekit.cli import main
+
+    assert main(["bench", "--only", "scale", "--quick", "--json", "--db", postgres.url()]) == 0
+    scale = json.loads(capsys.readouterr().out)["scale"]
+    assert scale["clients"] == 20
+    assert scale["rows"] > 0
+    assert scale["overview_s"] > 0
