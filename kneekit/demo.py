@@ -16,10 +16,11 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from kneekit.config import clinic_zone
 from kneekit.errors import Problem, StoreError
+from kneekit.records.bulk import PlayedSession, add_checkins, add_sessions
 from kneekit.records.store import Store
 from kneekit.routines import Routine, default_routine, parse_routine
 from kneekit.session import ManualClock, Session, StepRecord
-from kneekit.soreness import check_in
+from kneekit.soreness import CheckIn, check_in
 from kneekit.trends import Knee
 
 WEEKS = 12
@@ -166,6 +167,8 @@ def make_demo(store: Store, today: date, seed: int = 2026, zone: tzinfo | None =
     start = today - timedelta(days=today.weekday() + 7 * WEEKS)
     now = datetime.combine(today, time(0), zone)
     opened = datetime.combine(start, time(8), zone)
+    checkins: list[CheckIn] = []
+    sessions: list[PlayedSession] = []
     with store.batch():
         first = store.save_routine(default_routine(), opened)
         variant: int | None = None
@@ -178,7 +181,10 @@ def make_demo(store: Store, today: date, seed: int = 2026, zone: tzinfo | None =
                 moved = datetime.combine(switch, time(8), zone)
                 variant = variant or store.save_routine(parse_routine(VARIANT), moved).id
                 plan.append((switch, store.assign(client.id, variant, switch).version_id))
-            _runs(store, runner, client.id, plan, start, now, rng)
+            _runs(store, runner, client.id, plan, start, now, rng, (checkins, sessions))
+        # Thousands of rows, a few statements: see kneekit.records.bulk.
+        add_checkins(store, checkins)
+        add_sessions(store, sessions)
     from kneekit.trialdemo import demo_trials  # it builds on this module's routines and player
 
     demo_trials(store, today, seed, zone)
@@ -192,11 +198,13 @@ def _runs(
     start: date,
     now: datetime,
     rng: random.Random,
+    out: tuple[list[CheckIn], list[PlayedSession]],
 ) -> None:
-    """Every run of one demo client, with its check-ins and stretch sessions.
+    """Every run of one demo client, with its check-ins and stretch sessions, added to ``out``.
 
     ``plan`` is the client's routine versions, each with the date it starts.
     """
+    checkins, sessions = out
     routines = {vid: store.routine(vid) for _, vid in plan}
     pace = rng.uniform(5.2, 6.4)  # minutes per km
     noted = runner.note is None
@@ -222,7 +230,7 @@ def _runs(
             if not noted and runner.note is not None and d >= runner.note[0]:
                 note, noted = runner.note[1], True
             minutes = round(km * rng.uniform(pace - 0.3, pace + 0.3))
-            store.add_checkin(
+            checkins.append(
                 check_in(client_id, ran, left, right, now=now, km=km, minutes=minutes, note=note)
             )
             if rng.random() < runner.adherence:
@@ -230,10 +238,9 @@ def _runs(
                 began = ran + timedelta(minutes=rng.randint(3, 15))
                 stop_p = 0.3 if runner.adherence < 0.5 else 0.03
                 records, ended, completed = play(routines[vid], began, rng, 0.02, stop_p)
-                sid = store.sessions.start(client_id, vid, began)
-                for record in records:
-                    store.sessions.save_step(sid, record)
-                store.sessions.finish(sid, ended, completed)
+                sessions.append(
+                    PlayedSession(client_id, vid, began, tuple(records), ended, completed)
+                )
             morning = datetime.combine(ran.date() + timedelta(1), time(7), now.tzinfo)
             morning += timedelta(minutes=rng.randint(0, 60))
             if morning < now and rng.random() < 0.8:
@@ -244,7 +251,7 @@ def _runs(
                     min(10, rating + 1) if runner.unsettled == knee else max(0, rating - settle)
                     for knee, rating in (("left", left), ("right", right))
                 )
-                store.add_checkin(
+                checkins.append(
                     check_in(client_id, morning, left, right, now=now, context="next-morning")
                 )
 

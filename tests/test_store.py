@@ -1,10 +1,10 @@
 """The clinic records: every kind of record round-trips, and bad input writes nothing."""
 
 import hashlib
-import sqlite3
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import text
 
 from kneekit.adherence import adherence
 from kneekit.errors import SorenessError, StoreError
@@ -21,11 +21,13 @@ SHORT = parse_routine(
 )
 
 
-def rows(db_path, table: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db_path) as raw:
-        found = raw.execute(f"SELECT * FROM {table}").fetchall()
-    raw.close()
-    return found
+pytestmark = pytest.mark.engines("sqlite", "postgresql")
+
+
+def rows(store: Store, table: str) -> list[tuple[object, ...]]:
+    """What the database holds, read on a connection of its own, whatever the engine."""
+    with store.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(f"SELECT * FROM {table}"))]
 
 
 # -- clients ---------------------------------------------------------------------------------
@@ -42,7 +44,7 @@ def test_clients_round_trip_with_times_in_utc(store):
     assert store.find_client("bea q.") == bea
 
 
-def test_a_duplicate_empty_or_overlong_name_is_refused_and_nothing_written(store, db_path):
+def test_a_duplicate_empty_or_overlong_name_is_refused_and_nothing_written(store):
     store.add_client("Ada L.", NOW)
     with pytest.raises(StoreError, match=r"already a client called 'Ada L\.' \(number 1\)"):
         store.add_client("  ada   l. ", NOW)
@@ -52,7 +54,7 @@ def test_a_duplicate_empty_or_overlong_name_is_refused_and_nothing_written(store
         store.add_client("A" * 101, NOW)
     with pytest.raises(StoreError, match="time zone"):
         store.add_client("Naive N.", datetime(2026, 3, 2, 18, 0))  # noqa: DTZ001 (the point)
-    assert len(rows(db_path, "clients")) == 1
+    assert len(rows(store, "clients")) == 1
 
 
 def test_unknown_clients_are_named_with_close_matches(store):
@@ -261,7 +263,7 @@ def test_checkins_round_trip_oldest_first(store):
         ({"context": "during-run"}, "must be one of after-run, after-stretch"),
     ],
 )
-def test_bad_checkins_are_refused_and_nothing_is_written(store, db_path, changes, message):
+def test_bad_checkins_are_refused_and_nothing_is_written(store, changes, message):
     client = store.add_client("Ada L.", NOW)
     values = {"at": NOW, "left": 3, "right": 3, "context": "after-run", "km": 5.0} | changes
     with pytest.raises(SorenessError, match=message):
@@ -274,13 +276,13 @@ def test_bad_checkins_are_refused_and_nothing_is_written(store, db_path, changes
     if "at" not in changes:  # only the caller's clock knows what "the future" is
         with pytest.raises(SorenessError, match=message):
             store.add_checkin(built)
-    assert rows(db_path, "checkins") == []
+    assert rows(store, "checkins") == []
 
 
-def test_a_checkin_for_an_unknown_client_writes_nothing(store, db_path):
+def test_a_checkin_for_an_unknown_client_writes_nothing(store):
     with pytest.raises(StoreError, match="there is no client number 7"):
         store.add_checkin(check_in(7, NOW, 1, 1, now=NOW))
-    assert rows(db_path, "checkins") == []
+    assert rows(store, "checkins") == []
 
 
 def test_histories_of_all_clients_and_from_a_date(store):
@@ -305,7 +307,7 @@ def test_histories_of_all_clients_and_from_a_date(store):
         store.history(3)
 
 
-def test_a_batch_is_all_or_nothing(store, db_path):
+def test_a_batch_is_all_or_nothing(store):
     def load() -> None:
         with store.batch():
             store.add_client("Ada L.", NOW)
@@ -314,21 +316,22 @@ def test_a_batch_is_all_or_nothing(store, db_path):
 
     with pytest.raises(StoreError, match="already a client"):
         load()
-    assert rows(db_path, "clients") == []
-    assert rows(db_path, "checkins") == []
+    assert rows(store, "clients") == []
+    assert rows(store, "checkins") == []
 
 
 # -- share links -----------------------------------------------------------------------------
-def test_share_tokens_are_random_and_only_their_hash_is_stored(store, db_path):
+def test_share_tokens_are_random_and_only_their_hash_is_stored(store):
     ada = store.add_client("Ada L.", NOW)
     token = store.shares.create(ada.id, NOW, None)
     other = store.shares.create(ada.id, NOW, None)
     assert len(token) == 43  # 32 random bytes, URL-safe base64
     assert token != other
     assert store.shares.client_for(token, NOW + timedelta(days=3650)) == ada
-    hashes = [r[2] for r in rows(db_path, "shares")]
+    hashes = [r[2] for r in rows(store, "shares")]
     assert hashes == [hashlib.sha256(t.encode()).hexdigest() for t in (token, other)]
-    assert token.encode() not in db_path.read_bytes()
+    if store.path is not None:
+        assert token.encode() not in store.path.read_bytes()
 
 
 def test_share_links_expire_and_can_be_revoked(store):

@@ -36,7 +36,8 @@ def _startup(quick: bool) -> dict[str, Any]:
 def _scale(quick: bool) -> dict[str, Any]:
     from kneekit.bench import scale
 
-    return scale.measure(clients=20, days=60) if quick else scale.measure()
+    db = os.environ.get("KNEEKIT_BENCH_DB") or None
+    return scale.measure(clients=20, days=60, db=db) if quick else scale.measure(db=db)
 
 
 def _memory(quick: bool) -> dict[str, Any]:
@@ -180,6 +181,8 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 2
     names = args.only or list(SECTIONS)
+    if getattr(args, "db", None) and "://" in args.db:
+        os.environ["KNEEKIT_BENCH_DB"] = args.db  # the scale figures on that server
 
     def progress(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
@@ -200,6 +203,13 @@ def _options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--quick", action="store_true", help="tiny sizes: checks that it runs, measures nothing"
+    )
+    parser.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        metavar="URL",
+        help="run the clinic-scale figures on this database server (e.g. PostgreSQL) instead of "
+        "temporary SQLite files; kneekit makes and drops two schemas of its own there",
     )
     parser.set_defaults(run=_run)
     return parser

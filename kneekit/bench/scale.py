@@ -11,7 +11,8 @@ from __future__ import annotations
 import random
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
@@ -93,7 +94,9 @@ def _client_rows(
     return checkins, sessions
 
 
-def build_clinic(path: Path, clients: int, days: int = DAYS, today: date = TODAY) -> dict[str, int]:
+def build_clinic(
+    path: Path | str, clients: int, days: int = DAYS, today: date = TODAY
+) -> dict[str, int]:
     """Write a synthetic clinic to a new database at ``path``, in bulk through the store's schema.
 
     Returns how many clients, check-ins and sessions it holds.
@@ -152,7 +155,7 @@ def trend_parts(store: Store, client_id: int, today: date = TODAY) -> dict[str, 
     return {"history": loaded - began, "figure": drawn - loaded, "png": rendered - drawn}
 
 
-def time_clinic(path: Path, client_id: int, repeat: int = 5) -> dict[str, float]:
+def time_clinic(path: Path | str, client_id: int, repeat: int = 5) -> dict[str, float]:
     """Time the overview, one client's trend and export in the clinic at ``path`` (seconds)."""
     from kneekit.export import to_csv, to_json
 
@@ -174,10 +177,39 @@ def time_clinic(path: Path, client_id: int, repeat: int = 5) -> dict[str, float]
         }
 
 
-def measure(clients: int = 500, days: int = DAYS) -> dict[str, Any]:
-    """Build the clinic and one a tenth of its size, and time both (see the module docstring)."""
-    with tempfile.TemporaryDirectory(prefix="kneekit-bench-scale-") as tmp:
-        full, small = Path(tmp) / "full.sqlite3", Path(tmp) / "tenth.sqlite3"
+@contextmanager
+def _places(db: str | None) -> Iterator[tuple[Any, Any]]:
+    """Where the two clinics go: temporary SQLite files, or two schemas made (and dropped
+    afterwards) in the PostgreSQL database ``db``, each the search path of its own URL."""
+    if db is None:
+        with tempfile.TemporaryDirectory(prefix="kneekit-bench-scale-") as tmp:
+            yield Path(tmp) / "full.sqlite3", Path(tmp) / "tenth.sqlite3"
+        return
+    from sqlalchemy import create_engine, text
+
+    names = ("kneekit_bench_full", "kneekit_bench_tenth")
+    engine = create_engine(db)
+    try:
+        with engine.begin() as conn:
+            for name in names:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+                conn.execute(text(f"CREATE SCHEMA {name}"))
+        joiner = "&" if "?" in db else "?"
+        full, tenth = (f"{db}{joiner}options=-csearch_path%3D{name}" for name in names)
+        yield full, tenth
+    finally:
+        with engine.begin() as conn:
+            for name in names:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        engine.dispose()
+
+
+def measure(clients: int = 500, days: int = DAYS, db: str | None = None) -> dict[str, Any]:
+    """Build the clinic and one a tenth of its size, and time both (see the module docstring).
+
+    ``db``: a PostgreSQL URL to measure there instead of in temporary SQLite files.
+    """
+    with _places(db) as (full, small):
         began = time.perf_counter()
         counts = build_clinic(full, clients, days)
         built_s = time.perf_counter() - began

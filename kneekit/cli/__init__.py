@@ -10,11 +10,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from kneekit.cli import handout, outcomes, records, review, routines, serve, trials
+from kneekit.cli import db, handout, hub, outcomes, records, review, routines, serve, trials
 from kneekit.cli.common import db_option
 from kneekit.errors import KneekitError
 
-AREAS = (routines, records, outcomes, review, trials, handout, serve)
+AREAS = (routines, records, outcomes, review, trials, handout, serve, db, hub)
 """The command modules, in the order their commands are listed in ``kneekit --help``."""
 
 

@@ -68,6 +68,7 @@ def _export(args: argparse.Namespace) -> int:
         client = store.find_client(args.client)
         writer = {"csv": to_csv, "json": to_json, "fhir": to_fhir}[args.format]
         text = writer(store, client.id)
+        store.audit.note(client.id, "exported", args.format)
     if args.output is None:
         sys.stdout.write(text)
         return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta, timezone
@@ -17,18 +18,32 @@ from pathlib import Path
 from typing import Any, Self
 
 from platformdirs import user_data_path
-from sqlalchemy import URL, Connection, Engine, Table, create_engine, event, make_url, select
+from sqlalchemy import (
+    URL,
+    Connection,
+    Engine,
+    Table,
+    create_engine,
+    event,
+    make_url,
+    select,
+    text,
+)
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import StaticPool
 
 from kneekit.errors import Problem, StoreError
 from kneekit.records import schema as s
+from kneekit.records.failures import BUSY_TIMEOUT_S, plain
 
-BUSY_TIMEOUT_S = 30.0
-"""How long a write waits for another writer (say a second Voilà kernel) before giving up.
+WRITE_LOCK = 0x6B6E65656B6974  # "kneekit" in ASCII
+"""The PostgreSQL advisory lock every kneekit write transaction takes first.
 
-Each kneekit transaction takes milliseconds, so 30 s only runs out if something is truly stuck;
-the issue (#3) asks that two kernels writing at once both succeed.
+SQLite serialises writers (``BEGIN IMMEDIATE``); PostgreSQL at READ COMMITTED does not, so code
+that reads then writes (the next version number, "is this name taken?", schema creation) could
+interleave. ``pg_advisory_xact_lock`` gives PostgreSQL the same one-writer-at-a-time order,
+released by the commit or rollback itself. Reads never wait for it. Measured against unique
+constraints plus a retry in the README's Performance section.
 """
 
 
@@ -86,11 +101,31 @@ class Database:
         memory = url.get_backend_name() == "sqlite"  # the only SQLite URLs left are in memory
         try:
             # In memory, one shared connection: each new one would see its own empty database.
-            engine = create_engine(url, poolclass=StaticPool) if memory else create_engine(url)
-        except (sa_exc.ArgumentError, ImportError) as exc:
+            # A server's pooled connections are checked before use (pre-ping), so the first call
+            # after the server restarted reconnects instead of failing.
+            engine = (
+                create_engine(url, poolclass=StaticPool)
+                if memory
+                else create_engine(url, pool_pre_ping=True)
+            )
+        except ImportError as exc:
+            shown = url.render_as_string(hide_password=True)
+            raise StoreError(
+                [
+                    Problem(
+                        shown,
+                        "",
+                        f"the driver for this database is not installed ({exc.name}). For "
+                        "PostgreSQL: pip install 'kneekit[postgres]'.",
+                    )
+                ]
+            ) from exc
+        except sa_exc.ArgumentError as exc:
             raise _bad_url(url.render_as_string(hide_password=True), exc) from exc
         if memory:
             _sqlite_events(engine)
+        elif engine.dialect.name == "postgresql":
+            _postgres_events(engine)
         store = cls(engine, None, url.render_as_string(hide_password=True))
         try:
             with store.read() as conn:
@@ -103,32 +138,15 @@ class Database:
 
     @classmethod
     def _open_file(cls, path: Path) -> Self:
-        source = str(path)
-        found, created = None, False
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Health records: only the owner may read the file (SQLite's -wal/-shm follow).
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-            created = True
-        except FileExistsError:
-            found = check_sqlite_file(path)
-        except OSError as exc:
-            raise StoreError(
-                [Problem(source, "", f"the database cannot be created here ({exc.strerror}).")]
-            ) from exc
-        engine = create_engine(
-            URL.create("sqlite", database=str(path)),
-            connect_args={"check_same_thread": False},
-        )
-        _sqlite_events(engine)
-        store = cls(engine, path, source)
+        if not path.exists():
+            _create_file(path)
+        found = check_sqlite_file(path)
+        engine = _sqlite_engine(path)
+        store = cls(engine, path, str(path))
         try:
             store._prepare(found)
         except BaseException:
             engine.dispose()
-            if created:  # leave nothing half-made behind
-                for suffix in ("", "-wal", "-shm"):
-                    path.with_name(path.name + suffix).unlink(missing_ok=True)
             raise
         return store
 
@@ -161,7 +179,7 @@ class Database:
         try:
             yield
         except sa_exc.DBAPIError as exc:
-            raise StoreError([Problem(self.source, "", _plain(exc))]) from exc
+            raise StoreError([Problem(self.source, "", plain(exc))]) from exc
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -171,6 +189,8 @@ class Database:
         with self._guard(), self.engine.connect() as conn:
             conn.execution_options(kneekit_write=True)
             with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
                 yield conn
 
     @contextmanager
@@ -210,6 +230,48 @@ class Database:
             or conn.execute(select(table.c.id).where(table.c.id == row_id)).first() is None
         ):
             raise self.problem(what, f"there is no {what} number {row_id!r}.")
+
+
+def _sqlite_engine(path: Path) -> Engine:
+    engine = create_engine(
+        URL.create("sqlite", database=str(path)), connect_args={"check_same_thread": False}
+    )
+    _sqlite_events(engine)
+    return engine
+
+
+def _create_file(path: Path) -> None:
+    """Make a new database under a temporary name, then link it into place in one step.
+
+    Another process opening the same new path at that moment finds no file or a complete one,
+    never an empty one (which kneekit refuses as not a database). If two make one at once, the
+    first link wins and the other's copy is thrown away. Only the owner may read it (0600:
+    health records; SQLite's -wal/-shm files follow the main file's mode).
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
+        os.close(handle)
+    except OSError as exc:
+        raise StoreError(
+            [Problem(str(path), "", f"the database cannot be created here ({exc.strerror}).")]
+        ) from exc
+    engine = _sqlite_engine(Path(name))
+    try:
+        with engine.connect() as conn, conn.begin():
+            s.create(conn)
+        engine.dispose()  # the last connection closing folds the WAL into the file
+        os.link(name, path)
+    except FileExistsError:
+        pass  # another process made it first: use theirs
+    except OSError as exc:
+        raise StoreError(
+            [Problem(str(path), "", f"the database cannot be created here ({exc.strerror}).")]
+        ) from exc
+    finally:
+        engine.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            Path(name + suffix).unlink(missing_ok=True)
 
 
 def is_row_id(value: object) -> bool:
@@ -326,34 +388,6 @@ def aware(value: datetime, field: str, source: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _plain(error: sa_exc.DBAPIError) -> str:
-    """What a database failure means for the physio, and what to do about it."""
-    said = str(error.orig).lower()
-    if "full" in said:
-        return (
-            "the disk is full (or the database reached its size limit), so nothing was saved. "
-            "Free some disk space and try again."
-        )
-    if "readonly" in said or "read-only" in said:
-        return (
-            "the database is read-only, so nothing was saved. Make the file and its folder "
-            "writable."
-        )
-    if "locked" in said or "busy" in said:
-        return (
-            f"the database stayed busy for {BUSY_TIMEOUT_S:.0f} s (another kneekit window is "
-            "writing), so nothing was saved. Try again in a moment."
-        )
-    if "malformed" in said or "not a database" in said:
-        return (
-            "the database file is damaged, so nothing was saved. Restore it from a backup, or "
-            "choose another file with --db or KNEEKIT_DB."
-        )
-    if "unable to open" in said:
-        return "the database file cannot be opened; check that its folder exists and is writable."
-    return f"the database refused the change ({error.orig}); nothing was saved."
-
-
 def _sqlite_events(engine: Engine) -> None:
     """WAL, foreign keys on, and writes that take the write lock up front.
 
@@ -378,3 +412,15 @@ def _sqlite_events(engine: Engine) -> None:
     def _begin(conn: Connection) -> None:
         write = conn.get_execution_options().get("kneekit_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _postgres_events(engine: Engine) -> None:
+    """Lock waits (the write lock included) give up after the same time as SQLite's busy timeout,
+    with the same plain message, instead of waiting for ever behind a stuck writer."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi: Any, _record: Any) -> None:
+        autocommit = dbapi.autocommit
+        dbapi.autocommit = True
+        dbapi.execute(f"SET lock_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        dbapi.autocommit = autocommit

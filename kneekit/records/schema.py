@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -72,6 +73,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return datetime.fromisoformat(value) if isinstance(value, str) else value.astimezone(UTC)
 
 
+ID = BigInteger().with_variant(Integer(), "sqlite")
+"""Row ids: 64-bit everywhere. PostgreSQL's ``integer`` stops at 2**31 - 1; ``bigint`` matches
+SQLite, where an ``INTEGER PRIMARY KEY`` is the 64-bit rowid (kept as such, so that SQLite files
+look as they always have)."""
+
 metadata = MetaData()
 
 meta = Table(
@@ -83,7 +89,7 @@ meta = Table(
 clients = Table(
     "clients",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", ID, primary_key=True),
     Column("name", Text, nullable=False),
     # The name folded for comparison: "anna  k." and "Anna K." are the same person to a physio.
     Column("name_key", Text, nullable=False, unique=True),
@@ -92,7 +98,7 @@ clients = Table(
 routine_versions = Table(
     "routine_versions",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", ID, primary_key=True),
     Column("name", Text, nullable=False),
     Column("number", Integer, nullable=False),
     Column("routine", Text, nullable=False),  # the routine file, Routine.to_yaml()
@@ -104,18 +110,18 @@ routine_versions = Table(
 assignments = Table(
     "assignments",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
-    Column("version_id", Integer, ForeignKey("routine_versions.id"), nullable=False),
+    Column("id", ID, primary_key=True),
+    Column("client_id", ID, ForeignKey("clients.id"), nullable=False),
+    Column("version_id", ID, ForeignKey("routine_versions.id"), nullable=False),
     Column("since", Date, nullable=False),
     Index("ix_assignments_client_since", "client_id", "since", unique=True),
 )
 sessions = Table(
     "sessions",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
-    Column("version_id", Integer, ForeignKey("routine_versions.id")),  # None: built-in routine
+    Column("id", ID, primary_key=True),
+    Column("client_id", ID, ForeignKey("clients.id"), nullable=False),
+    Column("version_id", ID, ForeignKey("routine_versions.id")),  # None: built-in routine
     Column("started_at", UTCDateTime, nullable=False),
     Column("ended_at", UTCDateTime),
     Column("completed", Boolean, nullable=False, default=False),
@@ -129,8 +135,8 @@ sessions = Table(
 session_steps = Table(
     "session_steps",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("session_id", Integer, ForeignKey("sessions.id"), nullable=False),
+    Column("id", ID, primary_key=True),
+    Column("session_id", ID, ForeignKey("sessions.id"), nullable=False),
     Column("step_index", Integer, nullable=False),
     Column("kind", String(10), nullable=False),
     Column("stretch", Text, nullable=False),
@@ -147,8 +153,8 @@ session_steps = Table(
 checkins = Table(
     "checkins",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("id", ID, primary_key=True),
+    Column("client_id", ID, ForeignKey("clients.id"), nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("context", String(20), nullable=False),
     Column("left_knee", Integer, nullable=False),
@@ -169,8 +175,8 @@ checkins = Table(
 shares = Table(
     "shares",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("id", ID, primary_key=True),
+    Column("client_id", ID, ForeignKey("clients.id"), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex; never the token
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime),
@@ -180,8 +186,8 @@ shares = Table(
 runs = Table(
     "runs",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("id", ID, primary_key=True),
+    Column("client_id", ID, ForeignKey("clients.id"), nullable=False),
     Column("started_at", UTCDateTime, nullable=False),
     Column("utc_offset_min", Integer, nullable=False),
     Column("km", Float, nullable=False),
@@ -196,10 +202,10 @@ runs = Table(
 trials = Table(
     "trials",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
-    Column("a_version_id", Integer, ForeignKey("routine_versions.id"), nullable=False),
-    Column("b_version_id", Integer, ForeignKey("routine_versions.id"), nullable=False),
+    Column("id", ID, primary_key=True),
+    Column("client_id", ID, ForeignKey("clients.id"), nullable=False),
+    Column("a_version_id", ID, ForeignKey("routine_versions.id"), nullable=False),
+    Column("b_version_id", ID, ForeignKey("routine_versions.id"), nullable=False),
     Column("start", Date, nullable=False),
     Column("pairs", Integer, nullable=False),
     Column("block_days", Integer, nullable=False),
@@ -222,8 +228,8 @@ trial can only be stopped early (``stopped_on``, ``stop_reason``)."""
 akps_scores = Table(
     "akps_scores",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_id", Integer, ForeignKey("clients.id"), nullable=False),
+    Column("id", ID, primary_key=True),
+    Column("client_id", ID, ForeignKey("clients.id"), nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("utc_offset_min", Integer, nullable=False),
     Column("score", Integer, nullable=False),
@@ -236,7 +242,22 @@ akps_scores = Table(
     Index("ix_akps_scores_client_at", "client_id", "at"),
 )
 
-NEW_IN_V2: tuple[Table, ...] = (runs, trials, akps_scores)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("physio", Text, nullable=False),  # who: the hub user, or "clinic" on kneekit serve
+    Column("client_id", ID, ForeignKey("clients.id"), nullable=False),
+    Column("action", String(20), nullable=False),  # viewed, checked in, assigned, shared, ...
+    Column("detail", Text, nullable=False, server_default=text("''")),
+    Index("ix_audit_client_at", "client_id", "at"),
+)
+"""Who did what to which client's record, and when: written by the store in the same
+transaction as the action itself; kneekit has no way to change or delete an entry."""
+
+NEW_IN_V2: tuple[Table, ...] = (runs, trials, akps_scores, audit)
 """Tables that version 2 adds; the v1 to v2 migration creates them. A feature that needs a new
 table defines it above and lists it here (while version 2 is unreleased, it stays one step)."""
 
@@ -306,7 +327,11 @@ def found_version(conn: Connection, source: str) -> int | None:
     Raises StoreError, in words a physio can act on, if the database belongs to something else.
     """
     tables = inspect(conn).get_table_names()
-    rows = dict(conn.execute(select(meta.c.key, meta.c.value)).all()) if meta.name in tables else {}
+    rows = (
+        {r[0]: r[1] for r in conn.execute(select(meta.c.key, meta.c.value))}
+        if meta.name in tables
+        else {}
+    )
     return version_of(source, tables, rows)
 
 

@@ -9,6 +9,7 @@ need not add up millions of steps.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +29,15 @@ less is not the stretch that was prescribed. Without this rule, Start then Skip 
 step in a few seconds was stored as a completed session and counted for adherence (issue #14).
 kneekit's own rule, not a clinical threshold.
 """
+
+
+def holds_held(latest: Mapping[int, tuple[float, float]]) -> bool:
+    """Whether each hold was held long enough (:data:`HELD_ENOUGH`) for a completed session.
+
+    ``latest`` maps each hold step's index to (seconds held, seconds planned) of its latest
+    record: a step redone after "back" counts once.
+    """
+    return bool(latest) and all(held >= HELD_ENOUGH * planned for held, planned in latest.values())
 
 
 @dataclass(frozen=True)
@@ -150,11 +160,7 @@ class SessionLog:
                     .where(t.session_id == session_id, t.kind == "hold")
                     .order_by(t.id)
                 ).all()
-                # A step redone after "back" counts once: its latest record is what was held.
-                latest = {r.step_index: (r.held_s, r.planned_s) for r in holds}
-                completed = bool(latest) and all(
-                    held >= HELD_ENOUGH * planned for held, planned in latest.values()
-                )
+                completed = holds_held({r.step_index: (r.held_s, r.planned_s) for r in holds})
             conn.execute(
                 s.sessions.update()
                 .where(se.id == session_id, se.ended_at.is_(None))

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from kneekit.history import Client
 from kneekit.records import schema as s
+from kneekit.records.audit import Audit
 from kneekit.records.database import Database, aware
 
 TOKEN_BYTES = 32
@@ -33,8 +34,9 @@ class ShareLinks:
     """Share links in the clinic database: ``store.shares`` of a
     :class:`~kneekit.records.store.Store`, sharing its connection."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, audit: Audit | None = None) -> None:
         self._db = db
+        self._audit = audit
 
     def create(self, client_id: int, now: datetime, expires: timedelta | None) -> str:
         """A new share link token for a client's own page; only its hash is stored.
@@ -57,6 +59,8 @@ class ShareLinks:
                     expires_at=None if expires is None else created + expires,
                 )
             )
+            if self._audit is not None:
+                self._audit.record(conn, client_id, "shared")
         return token
 
     def client_for(self, token: str, now: datetime) -> Client | None:
@@ -91,4 +95,6 @@ class ShareLinks:
             live = (sh.client_id == client_id) & sh.revoked_at.is_(None)
             live &= sh.expires_at.is_(None) | (sh.expires_at > at)
             count: int = conn.execute(s.shares.update().where(live).values(revoked_at=at)).rowcount
+            if self._audit is not None:
+                self._audit.record(conn, client_id, "revoked", f"{count} link(s)")
         return count

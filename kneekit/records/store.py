@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, func, or_, select, true
 
 from kneekit.history import Client, History, Run, SessionSummary
 from kneekit.records import schema as s
+from kneekit.records.audit import Audit
 from kneekit.records.database import (
     Database,
     aware,
@@ -121,8 +122,9 @@ class Store(Database):
 
     def __init__(self, engine: Engine, path: Path | None, source: str) -> None:
         super().__init__(engine, path, source)
+        self.audit = Audit(self)  # who did what to which client's record
         self.sessions = SessionLog(self)
-        self.shares = ShareLinks(self)
+        self.shares = ShareLinks(self, self.audit)
         self.trials = TrialRecords(self)
         self.outcomes = Outcomes(self)
 
@@ -244,6 +246,7 @@ class Store(Database):
                 )
             else:
                 conn.execute(s.assignments.update().where(where).values(version_id=version_id))
+            self.audit.record(conn, client_id, "assigned", version.label)
         return Assignment(client_id, version_id, version.label, since)
 
     def _version(self, conn: Connection, version_id: int) -> VersionInfo:
@@ -303,7 +306,9 @@ class Store(Database):
             row: dict[str, Any] = {"client_id": c.client_id, "at": c.at, "context": c.context}
             row |= {"utc_offset_min": offset_min(c.at), "request_key": request_key}
             row |= {"left_knee": c.left, "right_knee": c.right, "km": c.km}
-            return self.insert(conn, s.checkins, row | {"minutes": c.minutes, "note": c.note})
+            number = self.insert(conn, s.checkins, row | {"minutes": c.minutes, "note": c.note})
+            self.audit.record(conn, c.client_id, "checked in")
+            return number
 
     def latest_checkins(self, until: datetime | None = None) -> dict[int, CheckIn]:
         """Each client's most recent check-in (before ``until``, if given), by client id.

@@ -108,11 +108,18 @@ def clinic_url(host: str, port: int, secret: str) -> str:
 
 def sidecar(db: str, suffix: str) -> Path:
     """A file kept beside the database (its secret, where it is served); for a database URL,
-    in the user's config folder."""
+    in the user's config folder, named after that database (so two clinics' databases on one
+    machine have two secrets). The password is left out of the name: changing it is the same
+    database."""
     if "://" in db:
+        import hashlib
+        import re
+
         from platformdirs import user_config_path
 
-        return user_config_path("kneekit") / f"clinic{suffix}"
+        address = re.sub(r"://([^/@:]*):[^/@]*@", r"://\1@", db.strip())
+        digest = hashlib.sha256(address.encode("utf-8")).hexdigest()[:16]
+        return user_config_path("kneekit") / f"clinic-{digest}{suffix}"
     path = Path(db).expanduser()
     return path.with_name(path.name + suffix)
 

@@ -1,0 +1,46 @@
+"""``kneekit hub init DIR``: a JupyterHub deployment for a clinic with several physios."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+
+def _init(args: argparse.Namespace) -> int:
+    from kneekit.hub.deployment import write_deployment
+
+    config = write_deployment(Path(args.folder), args.db_url, args.auth, tuple(args.admin))
+    print(f"Wrote {config}")
+    print("Next, as the clinic's non-root kneekit user (never root):")
+    print(f"  cd {config.parent} && jupyterhub -f {config.name}")
+    print("then put HTTPS in front of it: README, 'For a whole clinic'.")
+    return 0
+
+
+def add_commands(commands: Any) -> list[argparse.ArgumentParser]:
+    hub = commands.add_parser("hub", help="several physios: a JupyterHub deployment")
+    actions = hub.add_subparsers(dest="action", required=True, metavar="ACTION")
+    init = actions.add_parser(
+        "init",
+        help="write jupyterhub_config.py for the clinic into a folder",
+        description="Write a JupyterHub deployment: each physio logs in and lands on the clinic "
+        "overview; client pages at /services/kneekit-clients/; idle servers culled.",
+    )
+    init.add_argument("folder", metavar="DIR", help="where to write it (made if missing)")
+    init.add_argument(
+        "--db-url",
+        required=True,
+        metavar="URL",
+        help="the shared PostgreSQL database, e.g. postgresql+psycopg://kneekit@/clinic",
+    )
+    init.add_argument(
+        "--auth",
+        choices=("native", "oauth", "dummy"),
+        default="native",
+        help="native: accounts an admin approves (default); oauth: the clinic's sign-in; "
+        "dummy: tests only",
+    )
+    init.add_argument("--admin", action="append", default=[], metavar="NAME", help="an admin")
+    init.set_defaults(run=_init)
+    return []

@@ -1,0 +1,49 @@
+"""``kneekit hub init`` writes a JupyterHub configuration that loads and says what the issue asks
+(the end-to-end hub run is not in this round: see the report)."""
+
+from pathlib import Path
+
+import pytest
+from traitlets.config import Config
+
+from kneekit.cli import main
+from kneekit.errors import KneekitError
+from kneekit.hub.deployment import write_deployment
+
+URL = "postgresql+psycopg://kneekit@/clinic?host=/run/postgresql"
+
+
+def load(path: Path) -> Config:
+    config = Config()
+    exec(compile(path.read_text(), str(path), "exec"), {"get_config": lambda: config})
+    return config
+
+
+@pytest.mark.parametrize("auth", ["native", "dummy"])
+def test_the_deployment_lands_physios_on_the_clinic_and_shares_one_database(tmp_path, auth):
+    c = load(write_deployment(tmp_path / "hub", URL, auth, ("ines",)))
+    assert c.Spawner.default_url == "/voila/render/clinic.ipynb"
+    assert c.Spawner.environment["KNEEKIT_DB"] == URL
+    assert "--VoilaConfiguration.template=kneekit" in c.Spawner.args
+    assert c.JupyterHub.spawner_class.endswith("SimpleLocalProcessSpawner")
+    assert c.JupyterHub.authenticator_class == auth
+    services = {s["name"]: s for s in c.JupyterHub.services}
+    assert services["kneekit-clients"]["command"][-1] == "kneekit.hub.clients"
+    assert "jupyterhub_idle_culler" in services["idle-culler"]["command"]
+    assert c.JupyterHub.load_roles[0]["services"] == ["idle-culler"]
+    assert (tmp_path / "hub" / "notebooks" / "clinic.ipynb").is_file()
+
+
+def test_the_oauth_choice_reads_its_secrets_from_the_environment(tmp_path, monkeypatch):
+    for name in ("ID", "SECRET", "CALLBACK_URL", "AUTHORIZE_URL", "TOKEN_URL", "USERDATA_URL"):
+        monkeypatch.setenv(f"OAUTH_{'CLIENT_' if name in ('ID', 'SECRET') else ''}{name}", name)
+    c = load(write_deployment(tmp_path, URL, "oauth"))
+    assert c.JupyterHub.authenticator_class == "generic-oauth"
+    assert c.GenericOAuthenticator.client_secret == "SECRET"
+
+
+def test_a_hub_needs_a_postgresql_database(tmp_path, capsys):
+    with pytest.raises(KneekitError, match="one PostgreSQL database"):
+        write_deployment(tmp_path, str(tmp_path / "clinic.sqlite3"))
+    assert main(["hub", "init", str(tmp_path / "h"), "--db-url", URL]) == 0
+    assert "never root" in capsys.readouterr().out
