@@ -189,21 +189,38 @@ def start_serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
         running.stop()
 
 
+def page_cookies(page: Page | None, url: str) -> dict[str, str]:
+    """The cookies ``page``'s browser would send to ``url`` (its page key among them)."""
+    if page is None:
+        return {}
+    http_url = url.replace("ws://", "http://", 1).replace("wss://", "https://", 1)
+    return {c["name"]: c["value"] for c in page.context.cookies(http_url)}
+
+
 @contextmanager
-def _kernel_socket(base_url: str, kernel: str) -> Iterator[KernelSocket]:
+def _kernel_socket(base_url: str, kernel: str, page: Page | None = None) -> Iterator[KernelSocket]:
+    """A websocket to ``kernel``, as ``page``'s browser (with its cookies) or as a stranger."""
     session = uuid.uuid4().hex
-    ws_base = base_url.replace("http://", "ws://", 1)
+    ws_base = base_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
     url = f"{ws_base}api/kernels/{kernel}/channels?session_id={session}"
+    cookies = "; ".join(f"{k}={v}" for k, v in page_cookies(page, url).items())
+    headers = {"Cookie": cookies} if cookies else None
     # The protocol JupyterLab's and Voilà's pages speak. (On jupyter_server 2.21, the legacy JSON
     # protocol stalls the socket at the first widget state carrying a binary buffer, such as the
     # player's sound.) No size limit: a figure's PNG can exceed the 1 MiB default.
-    with connect(url, subprotocols=[WS_PROTOCOL], max_size=None) as ws:  # type: ignore[list-item]
+    with connect(
+        url,
+        subprotocols=[WS_PROTOCOL],  # type: ignore[list-item]
+        max_size=None,
+        additional_headers=headers,
+    ) as ws:
         yield KernelSocket(ws, session)
 
 
 @pytest.fixture
-def kernel_socket() -> Callable[[str, str], AbstractContextManager[KernelSocket]]:
-    """Open a websocket to a page's kernel: ``with kernel_socket(base_url, kernel) as k:``."""
+def kernel_socket() -> Callable[..., AbstractContextManager[KernelSocket]]:
+    """Open a websocket to a page's kernel, as that page's browser:
+    ``with kernel_socket(base_url, kernel, page) as k:`` (without ``page``: as a stranger)."""
     return _kernel_socket
 
 
