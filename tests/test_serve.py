@@ -187,6 +187,7 @@ def test_kernels_use_sockets_in_the_private_folder_only_where_their_paths_fit():
 
 def test_no_face_is_preheated_by_default(tmp_path):
     """A preheated kernel learns its visitor's token over a socket anyone local could take."""
+
     def pool(face: serve.Face, preheat: int | None = None) -> tuple[bool, int]:
         pages = faces.face_settings(
             face, host="h", port=1, target=tmp_path, runtime=tmp_path, preheat=preheat

@@ -50,6 +50,7 @@ from kneekit.voila.handlers import (
     BoundShutdownHandler,
     GatedApplication,
     KneekitIdentityProvider,
+    LocalRequestInfoHandler,
     PageHandler,
     Redacting,
     SecurityHeaders,
@@ -60,20 +61,13 @@ JUPYTER_ROOT = Path(__file__).parent / "jupyter"
 """Put first on ``JUPYTER_PATH``: holds the ``kneekit`` Voilà template (offline, no CDN)."""
 
 SWAPPED: dict[type, type] = {
+    RequestInfoSocketHandler: LocalRequestInfoHandler,
     TornadoVoilaHandler: PageHandler,
     VoilaKernelWebsocketHandler: BoundKernelWebsocketHandler,
     KernelHandler: BoundKernelHandler,
     VoilaShutdownKernelHandler: BoundShutdownHandler,
 }
 """Voilà's handlers and kneekit's replacements (see :mod:`kneekit.voila.handlers`)."""
-
-
-class Refused(tornado.web.RequestHandler):
-    """A route kneekit does not serve (Voilà's query-string socket): 404."""
-
-    def prepare(self) -> None:
-        """Refuse every method."""
-        raise tornado.web.HTTPError(404)
 
 
 class KneekitVoila(Voila):  # type: ignore[misc]
@@ -100,6 +94,7 @@ class KneekitVoila(Voila):  # type: ignore[misc]
             "kneekit_face": self.face,
             "kneekit_hosts": self.hosts,
             "kneekit_lookup": self.lookup,
+            "kneekit_preheated": self.voila_configuration.preheat_kernel,
         }
 
     def stop(self) -> None:
@@ -113,13 +108,10 @@ class KneekitVoila(Voila):  # type: ignore[misc]
 
     def init_handlers(self) -> list[tuple[Any, ...]]:
         """Voilà's routes, with kneekit's handlers swapped in (see :data:`SWAPPED`)."""
-        routes = []
-        for pattern, handler, *rest in super().init_handlers():
-            if handler is RequestInfoSocketHandler:
-                routes.append((pattern, Refused))
-                continue
-            routes.append((pattern, SWAPPED.get(handler, handler), *rest))
-        return routes
+        return [
+            (pattern, SWAPPED.get(handler, handler), *rest)
+            for pattern, handler, *rest in super().init_handlers()
+        ]
 
     def start(self) -> None:
         """Voilà's start, with :class:`GatedApplication` and the security headers."""

@@ -17,17 +17,20 @@ What each changes, and why (issue #14 names the findings):
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 import logging
 import re
 from typing import Any
 
 import tornado.web
+from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.logout import LogoutHandler as JupyterLogoutHandler
 from jupyter_server.log import log_request
 from jupyter_server.services.kernels.handlers import KernelHandler
 from tornado import httputil
 from traitlets import default
+from voila.request_info_handler import RequestInfoSocketHandler
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
@@ -106,7 +109,7 @@ class PageHandler(TornadoVoilaHandler):  # type: ignore[misc]
             self._static(404, BAD_LINK_PAGE)
             return
         grant = PageGrant(client_id=None)
-        if self.settings.get("kneekit_face") == "client":
+        if self.settings.get("kneekit_face") == "client" and self.notebook_path:
             if WRONG_TRIES.exhausted(address):
                 self._static(429, TOO_MANY_TRIES, retry_after=60)
                 return
@@ -168,8 +171,14 @@ class PageHandler(TornadoVoilaHandler):  # type: ignore[misc]
 
 
 def _page_key_matches(handler: tornado.web.RequestHandler, kernel_id: str, cookie: str) -> bool:
-    """Whether the request carries the key of the page that started ``kernel_id``."""
+    """Whether the request carries the key of the page that started ``kernel_id``.
+
+    A preheated kernel was started before its page, so it has no key; ``kneekit serve`` keeps
+    none (see ``_PRELOAD`` in kneekit.voila.faces), only ``kneekit bench`` times them.
+    """
     expected = handler.settings["kernel_manager"].page_keys.get(kernel_id)
+    if expected is None and handler.settings.get("kneekit_preheated"):
+        return True
     given = handler.get_cookie(cookie) or ""
     return bool(expected) and hmac.compare_digest(expected, given)
 
@@ -222,6 +231,16 @@ def _msg_type(ws_message: str | bytes) -> str:
         return ""
 
 
+class LocalRequestInfoHandler(RequestInfoSocketHandler):  # type: ignore[misc]
+    """Voilà's query-string socket for preheated kernels (``kneekit bench`` only), refused to
+    anyone not on this machine."""
+
+    def prepare(self) -> None:
+        """Refuse remote callers: only kernels, which run on this machine, use this socket."""
+        if not ipaddress.ip_address(self.request.remote_ip or "0.0.0.0").is_loopback:
+            raise tornado.web.HTTPError(403)
+
+
 class BoundKernelHandler(KernelHandler):  # type: ignore[misc]
     """``/api/kernels/<id>``: anyone may ask whether it lives; only its page may delete it."""
 
@@ -246,6 +265,7 @@ class LogoutHandler(JupyterLogoutHandler):  # type: ignore[misc]
     """Signs the physio out: clears the login cookie, asks the browser to drop this site's
     cookies, and says so in a static page (Jupyter's own page needs a template Voilà lacks)."""
 
+    @allow_unauthenticated
     def get(self) -> None:
         """Sign out."""
         self.identity_provider.clear_login_cookie(self)

@@ -137,7 +137,11 @@ def free_port_pair() -> int:
 
 
 def start_server(
-    folder: Path, *, max_kernels: int = 8, env_extra: dict[str, str] | None = None
+    folder: Path,
+    *,
+    max_kernels: int = 8,
+    env_extra: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
 ) -> Server:
     """Start ``kneekit serve`` on a fresh database in ``folder``; returns once it prints URLs."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -147,7 +151,7 @@ def start_server(
         env[name] = str(folder / name.lower())
     db, log = folder / "clinic.sqlite3", folder / "serve.log"
     command = [sys.executable, "-m", "kneekit.cli", "--db", str(db), "serve"]
-    command += ["--port", str(free_port_pair()), "--max-kernels", str(max_kernels)]
+    command += ["--port", str(free_port_pair()), "--max-kernels", str(max_kernels), *args]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=log.open("w"), text=True, env=env
     )
@@ -179,9 +183,13 @@ def start_serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     """Start a server of the test's own (e.g. to fill it up); stopped after the test."""
     started: list[Server] = []
 
-    def start(max_kernels: int, env_extra: dict[str, str] | None = None) -> Server:
+    def start(
+        max_kernels: int, env_extra: dict[str, str] | None = None, args: tuple[str, ...] = ()
+    ) -> Server:
         folder = tmp_path / f"serve{len(started)}"
-        started.append(start_server(folder, max_kernels=max_kernels, env_extra=env_extra))
+        started.append(
+            start_server(folder, max_kernels=max_kernels, env_extra=env_extra, args=args)
+        )
         return started[-1]
 
     yield start
