@@ -18,6 +18,7 @@ KEYS = {
     "scale": {"rows", "overview_s", "trend_s", "trend_small_s", "trend_ratio"},
     "memory": {"client_rss_mb", "bare_rss_mb", "ratio"},
     "import": {"kneekit_s", "ipywidgets_s", "ratio"},
+    "burst": {"idle_s", "during_bad_loads_s", "ratio"},
 }
 """The keys issue #6 promises in ``kneekit bench --json``."""
 
@@ -116,3 +117,15 @@ def test_start_up_is_timed_in_chromium_with_and_without_preheated_kernels():
     assert KEYS["startup"] <= set(figures)
     assert figures["ratio"] == pytest.approx(figures["client_s"] / figures["bare_s"], abs=0.01)
     assert all(figures[k] > 0 for k in ("client_preheated_s", "bare_preheated_s"))
+
+
+@pytest.mark.skipif(not Path(startup.CHROMIUM).exists(), reason="needs Debian's chromium")
+def test_a_page_is_timed_idle_and_during_forty_bad_loads():
+    from kneekit.bench import burst
+
+    figures = burst.measure(runs=1)
+    assert KEYS["burst"] <= set(figures)
+    assert figures["ratio"] == pytest.approx(
+        figures["during_bad_loads_s"] / figures["idle_s"], abs=0.01
+    )
+    print(f"burst: {figures}")  # the figure is the benchmark's to judge, not the test's

@@ -232,3 +232,43 @@ def test_a_killed_kernel_is_told_in_words_within_seconds(server, page, kernel_of
     expect(notice).to_be_visible(timeout=5_000)
     expect(notice).to_contain_text("Lost the connection.")
     expect(notice).to_contain_text("is saved. Reload to carry on.")
+
+
+def _kernel_cpu_s(server, kernel: str) -> float:
+    process = next(p for p in server.kernels() if kernel in " ".join(p.cmdline()))
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
+def test_invalid_widget_updates_cost_what_valid_ones_do_and_floods_are_cut(
+    server, page, kernel_of, kernel_socket
+):
+    """Finding 2: an invalid update cost 75-95 ms of kernel CPU (a valid one ~2 ms); 100
+    comm_open messages of 4 MiB took a kernel from 111 to 777 MiB."""
+    a = server.people()[0]
+    page.goto(server.link(a))
+    expect(page.get_by_text(a.name).first).to_be_visible()
+    kernel = kernel_of(page)
+    with kernel_socket(server.clients, kernel, page) as own:
+        states = own.widget_states()
+        slider = next(c for c, s in states.items() if s["_model_name"] == "IntSliderModel")
+        value = states[slider]["value"]
+        cost = {}
+        for kind, state in (("valid", {"value": value}), ("invalid", {"value": "not a number"})):
+            before = _kernel_cpu_s(server, kernel)
+            for _ in range(40):
+                own.set_widget(slider, state)
+            own.settle(slider)
+            cost[kind] = (_kernel_cpu_s(server, kernel) - before) / 40
+        print(f"kernel CPU per update: {cost}")
+        assert cost["invalid"] < 0.02  # was 0.075-0.14 s
+    with kernel_socket(server.clients, kernel, page) as own:  # one message too large: cut off
+        own.send("comm_open", {"comm_id": "x", "target_name": "jupyter.widget", "data": {
+            "state": {"pad": "x" * 400_000}}})  # fmt: skip
+        with pytest.raises(websockets.exceptions.ConnectionClosed):
+            own.receive_until(lambda m: False)
+    with kernel_socket(server.clients, kernel, page) as own:  # comms opened: at most a few
+        for i in range(20):
+            own.send("comm_open", {"comm_id": f"c{i}", "target_name": "none", "data": {}})
+        with pytest.raises(websockets.exceptions.ConnectionClosed):
+            own.receive_until(lambda m: False)
