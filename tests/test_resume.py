@@ -66,3 +66,69 @@ def test_a_session_with_nothing_saved_resumes_at_the_start(store):
     found = store.sessions.unfinished(client.id, now.date())
     assert found is not None
     assert (found.session_id, found.next_step, found.last) == (sid, 0, None)
+
+
+PLAYER_ROUTINE = parse_routine(
+    "name: Short calf\nstretches:\n  - stretch: calf\n    hold: 20\n  - stretch: hamstring\n"
+    "    hold: 15\n"
+)
+# prepare 0-5, hold R 5-25, switch 25-30, hold L 30-50, prepare 50-55, hold both 55-70
+
+
+@pytest.fixture
+def played_clinic(store):
+    clock = ManualClock(datetime(2026, 3, 2, 18, 30, tzinfo=UTC))
+    client = store.add_client("Ada L.", clock.now())
+    version = store.save_routine(PLAYER_ROUTINE, clock.now())
+    store.assign(client.id, version.id, clock.now().date())
+    return store, client, clock
+
+
+def _play(player, clock: ManualClock, seconds: float) -> None:
+    for _ in range(int(seconds * 2)):
+        clock.advance(0.5)
+        player.tick()
+
+
+def test_a_reloaded_player_carries_on_from_the_last_saved_step(played_clinic):
+    from kneekit.widgets.player import SessionPlayer
+
+    store, client, clock = played_clinic
+    first = SessionPlayer(store, clock, client=client, autotick=False)
+    first.start()
+    _play(first, clock, 35)  # mid left hold: prepare, right hold and switch saved
+    assert first.saved_upto.value == "Wall calf stretch, right leg"
+    session_id = first.session_id
+    # The kernel dies here: nothing more is saved, the session never ends. The page reloads.
+    again = SessionPlayer(store, clock, client=client, autotick=False)
+    again.start()
+    assert again.session_id == session_id  # the same session, not a new one
+    assert again.session.tick().index == 3  # the left hold, from its start
+    _play(again, clock, 60)
+    saved = store.sessions.steps(session_id)
+    assert [step.index for step in saved] == list(range(len(PLAYER_ROUTINE.steps)))
+    assert store.sessions.unfinished(client.id, clock.now().date()) is None  # finished now
+
+
+def test_a_failed_write_is_retried_and_the_timer_runs_on(played_clinic, monkeypatch):
+    from kneekit.errors import StoreError
+    from kneekit.widgets.player import SessionPlayer
+
+    store, client, clock = played_clinic
+    player = SessionPlayer(store, clock, client=client, autotick=False)
+    real = store.sessions.save_step
+    full = {"disk": True}
+
+    def save_step(session_id, record):  # the disk is full until it is not
+        if full["disk"]:
+            raise StoreError([])
+        real(session_id, record)
+
+    monkeypatch.setattr(store.sessions, "save_step", save_step)
+    player.start()
+    _play(player, clock, 32)
+    assert player.session.tick().index == 3  # the timer went on through failed writes
+    assert store.sessions.steps(player.session_id) == []
+    full["disk"] = False
+    _play(player, clock, 1)
+    assert [s.index for s in store.sessions.steps(player.session_id)] == [0, 1, 2]

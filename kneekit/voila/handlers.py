@@ -24,6 +24,7 @@ import re
 from typing import Any
 
 import tornado.web
+from jupyter_core.utils import ensure_async
 from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.logout import LogoutHandler as JupyterLogoutHandler
 from jupyter_server.log import log_request
@@ -241,14 +242,14 @@ class LocalRequestInfoHandler(RequestInfoSocketHandler):  # type: ignore[misc]
             raise tornado.web.HTTPError(403)
 
 
-class BoundKernelHandler(KernelHandler):  # type: ignore[misc]
+class BoundKernelHandler(KernelHandler):
     """``/api/kernels/<id>``: anyone may ask whether it lives; only its page may delete it."""
 
     async def delete(self, kernel_id: str) -> None:
         """Delete the kernel if the request carries its page's key."""
         if not _page_key_matches(self, kernel_id, PAGE_COOKIE):
             raise tornado.web.HTTPError(403)
-        await super().delete(kernel_id)
+        await ensure_async(super().delete(kernel_id))
 
 
 class BoundShutdownHandler(VoilaShutdownKernelHandler):  # type: ignore[misc]
@@ -261,7 +262,7 @@ class BoundShutdownHandler(VoilaShutdownKernelHandler):  # type: ignore[misc]
         await super().post(kernel_id)
 
 
-class LogoutHandler(JupyterLogoutHandler):  # type: ignore[misc]
+class LogoutHandler(JupyterLogoutHandler):
     """Signs the physio out: clears the login cookie, asks the browser to drop this site's
     cookies, and says so in a static page (Jupyter's own page needs a template Voilà lacks)."""
 

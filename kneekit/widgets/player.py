@@ -8,19 +8,24 @@ display; it never counts ticks, so a late wake-up delays a redraw and nothing el
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import math
 from typing import TYPE_CHECKING
 
 import ipywidgets as w
+from sqlalchemy.exc import SQLAlchemyError
 
+from kneekit.config import today
+from kneekit.errors import KneekitError
 from kneekit.routines import Routine, Step, default_routine, format_duration
-from kneekit.session import Clock, Event, Session, Status, SystemClock
+from kneekit.session import Clock, Event, Session, Status, StepRecord, SystemClock
 from kneekit.widgets.checkin import CheckInForm
 from kneekit.widgets.common import SIDE_WORDS, SOUNDS, text, tone
 
 if TYPE_CHECKING:
     from kneekit.history import Client
+    from kneekit.records.sessions import Unfinished
     from kneekit.records.store import Store
 
 
@@ -113,6 +118,10 @@ class SessionPlayer(w.VBox):
         self.sound.layout = w.Layout(display="none")
         self.after = w.VBox()
         self.before = self._checkin_form("after-run", "Before you stretch")
+        # issue #14: the last step saved, read by the page's lost-connection notice.
+        self.saved_upto = w.HTML("", layout=w.Layout(display="none"))
+        self.saved_upto.add_class("kneekit-saved-upto")
+        self._unsaved: list[StepRecord] = []  # steps whose write failed, retried on each tick
 
         choosers = [] if client is not None else [self.client_picker, self.routine_picker]
         buttons = [self.start_button, self.pause_button, self.back_button, self.skip_button]
@@ -132,6 +141,7 @@ class SessionPlayer(w.VBox):
                 self.sound,
                 self.after,
                 self.before,
+                self.saved_upto,
             ]
         )
         self.add_class("kneekit-player")
@@ -175,17 +185,42 @@ class SessionPlayer(w.VBox):
         self.session = Session(self.routine(), self.clock)
         self.after.children = ()
         self.before.layout.display = "none"
+        resume = self._unfinished(client_id)  # issue #14: a reload carries on where it stopped
         self.session_id = (
-            self.store.sessions.start(client_id, self.routine_picker.value, self.clock.now())
+            resume.session_id
+            if resume is not None
+            else self.store.sessions.start(client_id, self.routine_picker.value, self.clock.now())
             if client_id is not None
             else None
         )
-        self._act(self.session.start)
+        self._act(functools.partial(self.session.start, resume.next_step if resume else 0))
         if self.autotick:
             try:  # a kernel handles button clicks inside its running asyncio loop
                 self._task = asyncio.get_running_loop().create_task(self._run())
             except RuntimeError:
                 self._task = None  # no loop (plain Python): ticks come from calls to tick()
+
+    def _unfinished(self, client_id: int | None) -> Unfinished | None:
+        """Today's session of this client and routine cut short (kernel lost), if any."""
+        if client_id is None:
+            return None
+        found = self.store.sessions.unfinished(client_id, today(self.clock.now()))
+        if found is None or found.version_id != self.routine_picker.value:
+            return None
+        return found if found.next_step < len(self.routine().steps) else None
+
+    def _save_pending(self) -> None:
+        """Write the steps not yet saved, oldest first; a failed write waits for the next tick
+        and never stops the timer (issue #14: a full disk froze the countdown)."""
+        while self._unsaved and self.session_id is not None:
+            try:
+                self.store.sessions.save_step(self.session_id, self._unsaved[0])
+            except (KneekitError, SQLAlchemyError, OSError):
+                return
+            step = self._unsaved.pop(0).step
+            if step.kind == "hold":  # what a client calls a step: a stretch and a side
+                where = SIDE_WORDS[step.side or "both"].lower()
+                self.saved_upto.value = html.escape(f"{step.stretch.name}, {where}")
 
     def toggle_pause(self) -> None:
         if self.session is None:
@@ -194,6 +229,7 @@ class SessionPlayer(w.VBox):
 
     def tick(self) -> Status | None:
         """What the timer task does on each wake-up; tests call it after moving the clock."""
+        self._save_pending()
         return self._act(self.session.tick) if self.session is not None else None
 
     def close(self) -> None:
@@ -223,7 +259,8 @@ class SessionPlayer(w.VBox):
 
     def _handle(self, event: Event) -> None:
         if event.kind == "step-ended" and event.record and self.session_id is not None:
-            self.store.sessions.save_step(self.session_id, event.record)
+            self._unsaved.append(event.record)
+            self._save_pending()
         elif event.kind == "count-in":
             self._play("count")
         elif event.kind == "step-started" and self.session and event.index is not None:

@@ -20,6 +20,8 @@ import pytest
 import websockets.exceptions
 from playwright.sync_api import expect
 
+from kneekit.config import today
+from kneekit.records.store import Store
 from kneekit.voila.access import INVALID_LINK
 from kneekit.voila.guard import PAGE_COOKIE, WRONG_TRIES_BURST
 
@@ -232,6 +234,19 @@ def test_a_killed_kernel_is_told_in_words_within_seconds(server, page, kernel_of
     expect(notice).to_be_visible(timeout=5_000)
     expect(notice).to_contain_text("Lost the connection.")
     expect(notice).to_contain_text("is saved. Reload to carry on.")
+    with Store.open(server.db) as store:
+        before = len(store.history(a.id).sessions)
+        unfinished = store.sessions.unfinished(a.id, today())
+    assert unfinished is not None  # the cut-short session, to carry on
+    page.reload()
+    start = page.locator("button.kneekit-start")
+    expect(start).to_be_enabled()
+    start.click()
+    expect(page.locator("button.kneekit-pause")).to_be_enabled()
+    with Store.open(server.db) as store:
+        assert len(store.history(a.id).sessions) == before  # carried on: no new session
+        assert store.sessions.unfinished(a.id, today()).session_id == unfinished.session_id
+    page.locator("button.kneekit-pause").click()
 
 
 def _kernel_cpu_s(server, kernel: str) -> float:
