@@ -245,6 +245,13 @@ class LocalRequestInfoHandler(RequestInfoSocketHandler):  # type: ignore[misc]
 class BoundKernelHandler(KernelHandler):
     """``/api/kernels/<id>``: anyone may ask whether it lives; only its page may delete it."""
 
+    async def get(self, kernel_id: str) -> None:
+        """The kernel's state; asked with the page's key, it also tells the server that a
+        browser is running the page (the page's script asks as soon as it starts)."""
+        if _page_key_matches(self, kernel_id, PAGE_COOKIE):
+            self.kernel_manager.page_opened(kernel_id)
+        await ensure_async(super().get(kernel_id))
+
     async def delete(self, kernel_id: str) -> None:
         """Delete the kernel if the request carries its page's key."""
         if not _page_key_matches(self, kernel_id, PAGE_COOKIE):

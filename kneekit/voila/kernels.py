@@ -10,8 +10,9 @@ burst of anonymous loads could otherwise exhaust the machine. Two rules bound th
   (phones rarely send it), of loads that never ran the page's JavaScript (scripts, previews), and
   of pages whose timer task never ended. Jupyter's own idle culling (``cull_idle_timeout`` with
   ``cull_connected``) still frees tabs left open and idle.
-- **no page, no kernel for long**: a kernel whose page was sent but whose browser never opened
-  its websocket (a script, a link preview) is shut down ``unopened_timeout`` seconds later;
+- **no page, no kernel for long**: a kernel whose page was sent but whose browser never ran it
+  (a script, a link preview: no websocket, and not the page's first request, see
+  :meth:`GuardedKernelManager.page_opened`) is shut down ``unopened_timeout`` seconds later;
 - **no endless work**: a kernel found busy at every check for ``busy_limit`` seconds is shut
   down (a stuck callback, or a flood of messages), whether or not a page is connected.
 
@@ -174,6 +175,12 @@ class GuardedKernelManager(AsyncMappingKernelManager):  # type: ignore[misc]
             grant.kernel_id = kernel_id
             self.page_keys[kernel_id] = grant.key
         return kernel_id
+
+    def page_opened(self, kernel_id: str) -> None:
+        """A browser running the page said it is there (before its websocket, which can take a
+        while to open on a slow phone): the unopened rule no longer applies; the orphan rule
+        does."""
+        self._ever_connected.add(kernel_id)
 
     def page_served(self, kernel_id: str) -> None:
         """The page of ``kernel_id`` has been sent: its browser should connect soon."""
