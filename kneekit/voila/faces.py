@@ -56,6 +56,11 @@ machine, 16 kernels start and render at once; the output of the client page's on
 only its title, with no error (issue #14, finding 3). Voilà turns an executor timeout into a
 silent stop, so the only cure is to wait long enough; waiting longer costs nothing when the
 machine is idle: the wait ends when the output arrives."""
+KERNEL_INFO_TIMEOUT_S = 180
+"""How long a page's websocket waits for its kernel to answer (jupyter_server's
+``kernel_info_timeout``, default 60 s). Under a burst of 16 pages on two busy cores a kernel
+took over 60 s to answer; the socket then failed with "Kernel never reached an 'alive' state"
+and the page never showed its player."""
 EXECUTE_TIMEOUT_S = 120
 """Longest a cell may run while the page renders (nbclient's ``timeout``): the client page's
 cell takes about a second idle; a minute and more under a burst of 16 on two cores."""
@@ -141,6 +146,7 @@ def face_settings(
                 "allow_tracebacks": False,
                 "unopened_timeout": 30,
                 "busy_limit": EXECUTE_TIMEOUT_S + 60,
+                "kernel_info_timeout": KERNEL_INFO_TIMEOUT_S,
             },
             "KernelManager": {"transport": kernel_transport(runtime)},
             "VoilaExecutor": {
