@@ -128,12 +128,22 @@ class Session:
         self._events: list[Event] = []
 
     # -- commands: each applies what the clock has done so far, then acts -------------------
-    def start(self) -> Status:
+    def start(self, at_step: int = 0) -> Status:
+        """Begin, at the first step or, carrying on a session cut short, at step ``at_step``.
+
+        Steps before ``at_step`` are neither replayed nor recorded again: they were saved by
+        the session that was cut short (see ``SessionLog.unfinished``).
+        """
+        if not 0 <= at_step < len(self.steps):
+            raise ValueError(f"a routine of {len(self.steps)} steps has no step {at_step}.")
         if self.state == "ready":
             now = self.clock.monotonic()
             self.state = "running"
-            self._anchor = self._began = now
-            self._emit("step-started", now, index=0)
+            self._index = at_step
+            self._anchor = now - self.steps[at_step].start_s
+            self._began = now
+            self._last_pos = float(self.steps[at_step].start_s)
+            self._emit("step-started", now, index=at_step)
         return self._status()
 
     def pause(self) -> Status:

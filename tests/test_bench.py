@@ -18,6 +18,7 @@ KEYS = {
     "scale": {"rows", "overview_s", "trend_s", "trend_small_s", "trend_ratio"},
     "memory": {"client_rss_mb", "bare_rss_mb", "ratio"},
     "import": {"kneekit_s", "ipywidgets_s", "ratio"},
+    "burst": {"idle_s", "during_bad_loads_s", "ratio"},
 }
 """The keys issue #6 promises in ``kneekit bench --json``."""
 
@@ -132,3 +133,15 @@ def test_without_its_extra_the_bench_says_how_to_install_it(monkeypatch, capsys)
     err = capsys.readouterr().err
     assert "kneekit bench needs psutil" in err
     assert "pip install 'kneekit[bench]'" in err
+
+
+@pytest.mark.skipif(not Path(startup.CHROMIUM).exists(), reason="needs Debian's chromium")
+def test_a_page_is_timed_idle_and_during_forty_bad_loads():
+    from kneekit.bench import burst
+
+    figures = burst.measure(runs=1)
+    assert KEYS["burst"] <= set(figures)
+    assert figures["ratio"] == pytest.approx(
+        figures["during_bad_loads_s"] / figures["idle_s"], abs=0.01
+    )
+    print(f"burst: {figures}")  # the figure is the benchmark's to judge, not the test's

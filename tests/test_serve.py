@@ -185,16 +185,17 @@ def test_kernels_use_sockets_in_the_private_folder_only_where_their_paths_fit():
     assert faces.kernel_transport(longest / "y") == "tcp"
 
 
-def test_only_the_client_page_is_preheated(tmp_path):
+def test_no_face_is_preheated_by_default(tmp_path):
+    """A preheated kernel learns its visitor's token over a socket anyone local could take."""
+
     def pool(face: faces.Face, preheat: int | None = None) -> tuple[bool, int]:
         pages = faces.face_settings(
             face, host="h", port=1, target=tmp_path, runtime=tmp_path, preheat=preheat
         )["config"]["VoilaConfiguration"]
         return pages["preheat_kernel"], pages["default_pool_size"]
 
-    assert pool("client") == (True, 1)
+    assert pool("client") == (False, 0)
     assert pool("clinic") == (False, 0)
-    assert pool("client", preheat=0) == (False, 0)
 
 
 def test_each_face_gets_only_its_own_notebooks(tmp_path):

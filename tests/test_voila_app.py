@@ -16,6 +16,7 @@ from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
 from kneekit.voila import app as kapp
+from kneekit.voila import handlers as vh
 from kneekit.voila.faces import FACES, Face, prepare_runtime
 
 Routes = list[tuple[Any, ...]]
@@ -41,11 +42,13 @@ def handlers(routes: Routes) -> set[type]:
 @pytest.mark.parametrize("face", FACES)
 def test_kneekit_handlers_replace_voilas_in_every_face(face: Face, tmp_path: Path) -> None:
     routes, preheat = voila_routes(face, tmp_path, kapp.KneekitVoila)
-    assert kapp.PageHandler in handlers(routes)
+    assert vh.PageHandler in handlers(routes)
     assert TornadoVoilaHandler not in handlers(routes)
     assert RequestInfoSocketHandler not in handlers(routes)
-    assert (kapp.LocalRequestInfoHandler in handlers(routes)) == preheat
-    assert preheat == (face == "client")  # the client page keeps a kernel ready; the clinic not
+    assert (vh.LocalRequestInfoHandler in handlers(routes)) == preheat
+    # No face keeps a kernel ready: a preheated kernel learned its visitor's share token over a
+    # socket any local user could take first (issue #14).
+    assert preheat is False
 
 
 def test_a_renamed_page_handler_stops_start_up_in_words(tmp_path: Path) -> None:

@@ -52,14 +52,22 @@ def _import(quick: bool) -> dict[str, Any]:
     return importtime.measure(repeat=2 if quick else 7)
 
 
+def _burst(quick: bool) -> dict[str, Any]:
+    from kneekit.bench import burst
+
+    return burst.measure(runs=1 if quick else 3)
+
+
 SECTIONS: dict[str, Section] = {
     "timer": _timer,
     "startup": _startup,
     "scale": _scale,
     "memory": _memory,
     "import": _import,
+    "burst": _burst,
 }
-"""Each measurement, by its key in the JSON object (issue #6 names the keys)."""
+"""Each measurement, by its key in the JSON object (issue #6 names the keys; issue #14 adds
+``burst``)."""
 
 
 def run(
@@ -136,6 +144,14 @@ ROWS: dict[str, list[tuple[str, str, str, str]]] = {
             "x{ratio} <= x1.2",
         ),
         ("import kneekit.widgets", "{widgets_s:.3f} s", "", "x{widgets_ratio}"),
+    ],
+    "burst": [
+        (
+            "client page, {bad_loads} bad loads",
+            "{during_bad_loads_s} s",
+            "idle {idle_s} s",
+            "x{ratio} <= x1.5",
+        ),
     ],
 }
 """Each measurement's lines in the table: what, measured, baseline, target (formatted from its

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from kneekit.errors import KneekitError, Problem
 from kneekit.voila.access import share_link
 from kneekit.voila.faces import DEFAULT_MAX_KERNELS
 from kneekit.voila.serve import DEFAULT_PORT, SHARE_DAYS, base_url, serve, sidecar
@@ -19,7 +20,23 @@ def _db(args: argparse.Namespace) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    return serve(_db(args), args.host, args.port, args.max_kernels)
+    if bool(args.certfile) != bool(args.keyfile):
+        raise KneekitError(
+            [
+                Problem(
+                    "--certfile/--keyfile", "", "give both a certificate and its key, or neither."
+                )
+            ]
+        )
+    return serve(
+        _db(args),
+        args.host,
+        args.port,
+        args.max_kernels,
+        tls=(args.certfile, args.keyfile) if args.certfile else None,
+        insecure_http=args.insecure_http,
+        allow_hosts=tuple(args.allow_host or ()),
+    )
 
 
 def share(args: argparse.Namespace) -> int:
@@ -118,6 +135,20 @@ def add_commands(commands: Any) -> list[argparse.ArgumentParser]:
         metavar="N",
         help=f"pages open at once per face before 'busy' (default: "
         f"{DEFAULT_MAX_KERNELS}, ~100 MiB each)",
+    )
+    srv.add_argument("--certfile", metavar="FILE", help="TLS certificate (PEM): serve HTTPS")
+    srv.add_argument("--keyfile", metavar="FILE", help="the certificate's private key (PEM)")
+    srv.add_argument(
+        "--insecure-http",
+        action="store_true",
+        help="with a --host other than this computer and no certificate: serve plain HTTP, "
+        "which lets anyone on the network read the clinic secret, links and records",
+    )
+    srv.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="NAME",
+        help="another name the pages may be opened under (e.g. a reverse proxy's domain)",
     )
     srv.set_defaults(run=_serve)
     shr = commands.add_parser(

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from kneekit.records import schema as s
-from kneekit.records.database import Database, aware, offset_min
+from kneekit.records.database import Database, aware, local, offset_min
 from kneekit.routines import Routine, default_routine
 from kneekit.session import StepRecord
 
@@ -56,6 +56,21 @@ class SavedStep:
     skipped: bool
     started_at: datetime
     ended_at: datetime
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """A session begun and never ended, to carry on from where its saves stop.
+
+    ``next_step`` is the index of the first step after the last one saved (0 when none was);
+    ``last`` is that last saved step, or None.
+    """
+
+    session_id: int
+    version_id: int | None
+    started_at: datetime
+    next_step: int
+    last: SavedStep | None
 
 
 class SessionLog:
@@ -166,6 +181,31 @@ class SessionLog:
                 .where(se.id == session_id, se.ended_at.is_(None))
                 .values(ended_at=at, completed=bool(completed))
             )
+
+    def unfinished(self, client_id: int, today: date) -> Unfinished | None:
+        """The client's latest session begun on ``today`` (its local day) that never ended.
+
+        A page that lost its kernel mid-session leaves exactly this behind: the reloaded page
+        offers to carry on from ``next_step``. Sessions of other days are not offered: a
+        routine is one sitting, and yesterday's half is history, not a plan.
+        """
+        se = s.sessions.c
+        query = (
+            select(se.id, se.version_id, se.started_at, se.utc_offset_min)
+            .where(se.client_id == client_id, se.ended_at.is_(None))
+            .order_by(se.started_at.desc(), se.id.desc())
+        )
+        with self._db.read() as conn:
+            rows = conn.execute(query).all()
+        for row in rows:
+            started = local(row.started_at, row.utc_offset_min)
+            if started.date() != today:
+                continue
+            saved = self.steps(row.id)
+            last = max(saved, key=lambda step: step.index) if saved else None
+            following = 0 if last is None else last.index + 1
+            return Unfinished(row.id, row.version_id, started, following, last)
+        return None
 
     def steps(self, session_id: int) -> list[SavedStep]:
         """The steps saved for one session, in the order they were done."""

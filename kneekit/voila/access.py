@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
+from kneekit.errors import StoreError
+
 if TYPE_CHECKING:
     from kneekit.history import Client
     from kneekit.records.store import Store
@@ -32,6 +34,13 @@ SECRET_ENV = "KNEEKIT_CLINIC_SECRET"
 It also carries the secret from ``kneekit serve`` to the clinic server: the environment is
 private to the user, while any local user can read a command line with ``ps``. Neither the
 client server nor any kernel is given it.
+"""
+
+PAGE_CLIENT_ENV = "KNEEKIT_PAGE_CLIENT"
+"""The client a page's kernel serves, set by the server after it checked the page's share token.
+
+The kernel is given this id, not the token: a process's environment is readable by any process of
+the same user, and a token there would outlive the page (issue #14, finding 5).
 """
 
 INVALID_LINK = "This link is not valid — ask your physio for a new one."
@@ -95,6 +104,18 @@ def client_from_query(store: Store, now: datetime, query: str | None = None) -> 
     Client or None
         None for a missing, malformed, unknown, expired or revoked token: the page then shows
         :data:`INVALID_LINK` and nothing else, whichever of these it was.
+
+    Notes
+    -----
+    Under ``kneekit serve`` the server checks the token before the kernel starts and gives the
+    kernel the client's id in :data:`PAGE_CLIENT_ENV` instead; that id is used when no query is
+    passed.
     """
+    granted = os.environ.get(PAGE_CLIENT_ENV, "") if query is None else ""
+    if granted.isdigit():
+        try:
+            return store.client(int(granted))
+        except StoreError:  # deleted since the page was served
+            return None
     token = share_token(page_query() if query is None else query)
     return None if token is None else store.shares.client_for(token, now)

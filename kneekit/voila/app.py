@@ -7,106 +7,96 @@ SETTINGS.json``): the clinic (token-protected, the physio's notebooks) and the c
 - **Closing a page frees its kernel.** Voilà's page sends a shutdown beacon on ``beforeunload``
   with the ``_xsrf`` value read from the ``_xsrf`` cookie, but Voilà never sets that cookie, so
   the server refuses the beacon (voila issue #1458) and the kernel lives on. The page handler
-  here sets the cookie, so the beacon passes the XSRF check as designed; no protection is off.
-- **A cap with a busy page.** Pages are admitted by :class:`~kneekit.voila.kernels.
-  GuardedKernelManager`; over the cap a visitor gets a plain "busy" page (HTTP 503, retried by the
-  page itself after a minute) while the server keeps answering.
-- **The query-string socket of preheated kernels answers only this machine.** A preheated kernel
-  fetches its page's query string (the share token) from ``/voila/query/<kernel>``; only the
-  kernels, which run here, need it.
-- **Quiet, secret-free logs.** The terminal shows server errors only (not every refused probe),
-  through Jupyter's request logger, which scrubs the clinic token and here the share token too.
+  sets the cookie, so the beacon passes the XSRF check as designed; no protection is off.
+- **Refused before a kernel starts** (:mod:`kneekit.voila.handlers`, :mod:`kneekit.voila.guard`):
+  a bad share link, an address out of tries, a wrong Host, a full server each get a static page.
+- **Kernels belong to their page**: only the browser holding the page's key may open, delete or
+  shut down its kernel; kernels hold no token, URL or secret in their environment. The client
+  face keeps no preheated kernel, so Voilà's query-string socket (which handed a preheated
+  kernel's next visitor's token to whoever asked first) is not served at all.
+- **Secret-free, one-line logs**, TLS when given a certificate, no server banner.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import os
 import shutil
+import ssl
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import tornado.ioloop
 import tornado.web
 from jupyter_core.utils import run_sync
-from jupyter_server.log import log_request
+from jupyter_server.services.kernels.handlers import KernelHandler
 from traitlets import default
 from traitlets.config import Config
 from voila import __version__ as voila_version
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from kneekit.voila.access import SECRET_ENV, SHARE_PARAM
-from kneekit.voila.kernels import GuardedKernelManager
+from kneekit.voila.handlers import (
+    MESSAGE_MAX_BYTES,
+    BoundKernelHandler,
+    BoundKernelWebsocketHandler,
+    BoundShutdownHandler,
+    GatedApplication,
+    KneekitIdentityProvider,
+    LocalRequestInfoHandler,
+    PageHandler,
+    Redacting,
+    SecurityHeaders,
+    log_error,
+)
 
 JUPYTER_ROOT = Path(__file__).parent / "jupyter"
 """Put first on ``JUPYTER_PATH``: holds the ``kneekit`` Voilà template (offline, no CDN)."""
 
-BUSY_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="refresh" content="60">
-<title>Busy — kneekit</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32em;margin:3em auto;padding:0 1em;
-font-size:1.25em;line-height:1.4;color:#222}</style></head>
-<body class="kneekit-busy"><h1>Busy, try again in a minute</h1>
-<p>Too many people have this page open right now. This page will try again by itself in a
-minute; you can also reload it then.</p></body></html>
-"""
-
-
-class PageHandler(TornadoVoilaHandler):  # type: ignore[misc]
-    """Voilà's notebook page, with the XSRF cookie its shutdown beacon needs and a kernel cap."""
-
-    @tornado.web.authenticated
-    async def get(self, path: str | None = None) -> None:
-        """Serve the page if a kernel may start; otherwise the busy page."""
-        # Reading the token makes tornado set the ``_xsrf`` cookie on this response; the page's
-        # shutdown beacon sends it back (see the module docstring, voila issue #1458).
-        _ = self.xsrf_token
-        manager: GuardedKernelManager = self.kernel_manager
-        if self.notebook_path and path:  # single-notebook face: Voilà redirects, no kernel
-            await super().get(path)
-            return
-        if not manager.admit():
-            self.log.warning(
-                "Busy page sent: %d of %d kernels in use.", manager.in_use, manager.max_kernels
-            )
-            self.set_status(503)
-            self.set_header("Retry-After", "60")
-            self.set_header("Cache-Control", "no-store")
-            self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.finish(BUSY_PAGE)
-            return
-        try:
-            await super().get(path)
-        finally:
-            manager.release()
-
-    def _request_summary(self) -> str:
-        # tornado logs errors with the full URI; the query may hold a share token.
-        return f"{self.request.method} {self.request.path} ({self.request.remote_ip})"
-
-
-class LocalRequestInfoHandler(RequestInfoSocketHandler):  # type: ignore[misc]
-    """Voilà's query-string socket for preheated kernels, refused to anyone not on this machine."""
-
-    def prepare(self) -> None:
-        """Refuse remote callers: only kernels, which run on this machine, use this socket."""
-        if not ipaddress.ip_address(self.request.remote_ip or "0.0.0.0").is_loopback:
-            raise tornado.web.HTTPError(403)
+SWAPPED: dict[type, type] = {
+    RequestInfoSocketHandler: LocalRequestInfoHandler,
+    TornadoVoilaHandler: PageHandler,
+    VoilaKernelWebsocketHandler: BoundKernelWebsocketHandler,
+    KernelHandler: BoundKernelHandler,
+    VoilaShutdownKernelHandler: BoundShutdownHandler,
+}
+"""Voilà's handlers and kneekit's replacements (see :mod:`kneekit.voila.handlers`)."""
 
 
 class KneekitVoila(Voila):  # type: ignore[misc]
-    """Voilà with kneekit's page handler, query socket, kernel manager and request logger."""
+    """Voilà with kneekit's handlers, kernel manager, request logger, TLS and gate."""
+
+    face = "clinic"
+    hosts: frozenset[str] = frozenset()
+    certfile = ""
+    keyfile = ""
+    lookup: Callable[[str], int | None] = staticmethod(lambda token: None)
+
+    @default("identity_provider_class")
+    def _default_identity_provider_class(self) -> type:
+        return KneekitIdentityProvider
 
     @default("tornado_settings")
     def _default_tornado_settings(self) -> dict[str, Any]:
-        return {"log_function": _log_error, "extra_log_scrub_param_keys": [SHARE_PARAM]}
+        tls = bool(self.certfile)
+        return {
+            "log_function": log_error,
+            "extra_log_scrub_param_keys": [SHARE_PARAM],
+            "xsrf_cookie_kwargs": {"samesite": "Strict", "secure": tls, "httponly": False},
+            "websocket_max_message_size": MESSAGE_MAX_BYTES,
+            "kneekit_face": self.face,
+            "kneekit_hosts": self.hosts,
+            "kneekit_lookup": self.lookup,
+            "kneekit_preheated": self.voila_configuration.preheat_kernel,
+        }
 
     def stop(self) -> None:
         """Shut the kernels down, then remove their connection folder.
@@ -118,8 +108,35 @@ class KneekitVoila(Voila):  # type: ignore[misc]
         shutil.rmtree(self.connection_dir, ignore_errors=True)
 
     def init_handlers(self) -> list[tuple[Any, ...]]:
-        """Voilà's routes, with kneekit's handlers swapped in for the page and query socket."""
+        """Voilà's routes, with kneekit's handlers swapped in (see :data:`SWAPPED`)."""
         return swap_handlers(super().init_handlers(), self.voila_configuration.preheat_kernel)
+
+    def start(self) -> None:
+        """Voilà's start, with :class:`GatedApplication` and the security headers."""
+        import tempfile
+
+        self.connection_dir = tempfile.mkdtemp(prefix="voila_", dir=self.connection_dir_root)
+        settings = self.init_settings()
+        self.app = GatedApplication(transforms=[SecurityHeaders], **settings)
+        self.app.settings.update(self.tornado_settings)
+        self.app.add_handlers(".*$", self.init_handlers())
+        self.listen()
+
+    def listen(self) -> None:
+        """Listen on the one port given, over TLS when given a certificate; run until stopped."""
+        context = None
+        if self.certfile:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(self.certfile, self.keyfile or None)
+        # max_buffer_size: no request to kneekit carries more than a login form.
+        self.app.listen(self.port, self.ip, ssl_options=context, max_body_size=64 * 1024)
+        self.ioloop = tornado.ioloop.IOLoop.current()
+        try:
+            self.ioloop.start()
+        except KeyboardInterrupt:
+            self.log.info("Stopping...")
+        finally:
+            self.stop()
 
 
 TESTED_VOILA = "0.5"
@@ -131,16 +148,20 @@ class VoilaMismatchError(RuntimeError):
 
 
 def swap_handlers(routes: list[tuple[Any, ...]], preheat: bool) -> list[tuple[Any, ...]]:
-    """``routes`` with kneekit's page handler and local-only query socket in place of Voilà's.
+    """``routes`` with kneekit's handlers (:data:`SWAPPED`) in place of Voilà's.
 
-    Raises VoilaMismatchError if either replacement found nothing to replace (the query socket
+    Raises VoilaMismatchError if a replacement found nothing to replace (the query socket
     exists only with preheated kernels): a Voilà that renamed a handler would otherwise run
-    without the kernel cap or with the share-token socket open to everyone.
+    without the kernel cap, with kernels any page could open, or with the share-token socket
+    open to everyone.
     """
-    swap = {TornadoVoilaHandler: PageHandler, RequestInfoSocketHandler: LocalRequestInfoHandler}
-    swapped = [(pattern, swap.get(handler, handler), *rest) for pattern, handler, *rest in routes]
+    swapped = [(pattern, SWAPPED.get(h, h), *rest) for pattern, h, *rest in routes]
     used = {handler for _, handler, *_ in swapped}
-    wanted = {PageHandler: "its cap on kernels"}
+    wanted: dict[type, str] = {
+        PageHandler: "its cap on kernels",
+        BoundKernelWebsocketHandler: "kernels bound to their page",
+        BoundShutdownHandler: "kernel shutdown only from its page",
+    }
     if preheat:
         wanted[LocalRequestInfoHandler] = "its local-only query socket"
     missing = [what for handler, what in wanted.items() if handler not in used]
@@ -153,26 +174,40 @@ def swap_handlers(routes: list[tuple[Any, ...]], preheat: bool) -> list[tuple[An
     return swapped
 
 
-def _log_error(handler: tornado.web.RequestHandler) -> None:
-    """Log a request that failed on the server; the busy page (503) is logged where it is sent."""
-    status = handler.get_status()
-    if status >= 500 and status != 503:
-        log_request(handler, record_prometheus_metrics=False)
+def _share_lookup() -> Callable[[str], int | None]:
+    """The client id for a share token, checked in the server before a kernel starts."""
+    from kneekit.records.store import Store
+
+    store = Store.open()  # $KNEEKIT_DB, as the kernels open it
+
+    def lookup(token: str) -> int | None:
+        client = store.shares.client_for(token, datetime.now(UTC))
+        return None if client is None else client.id
+
+    return lookup
 
 
-class _Untrusted(logging.Filter):
-    """Drops "Notebook ... is not trusted", logged on every page load: the shipped notebooks have
-    no stored outputs to trust, and Voilà runs them anyway."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "is not trusted" not in str(record.msg)
+def _quiet_and_redacted(app: KneekitVoila) -> None:
+    """Every log line through :class:`Redacting`; refused probes and pings not logged."""
+    redacting = Redacting()
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.StreamHandler())
+    for logger in (root, app.log, logging.getLogger("tornado.application")):
+        logger.addFilter(redacting)
+        for handler in logger.handlers:
+            handler.addFilter(redacting)
+    # Refused probes (403/404) and a note on websocket pings would otherwise fill the terminal.
+    logging.getLogger("tornado.general").setLevel(logging.ERROR)
+    logging.getLogger("tornado.access").setLevel(logging.ERROR)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one face until SIGTERM; ``argv`` is the path of its settings file (JSON).
 
     The settings hold ``face`` ("clinic" or "client"), ``target`` (the folder or notebook to
-    serve) and ``config`` (traitlets configuration), as written by
+    serve), ``hosts`` (the Host names to answer), ``tls`` (certificate and key files, or none)
+    and ``config`` (traitlets configuration), as written by
     :func:`kneekit.voila.faces.face_settings`.
     """
     args = list(sys.argv[1:] if argv is None else argv)
@@ -187,11 +222,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"kneekit: the clinic face needs {SECRET_ENV} set.", file=sys.stderr)
             return 2
         config.Voila.token = secret
+    KneekitVoila.face = settings["face"]
+    KneekitVoila.hosts = frozenset(settings.get("hosts", ()))
+    KneekitVoila.certfile, KneekitVoila.keyfile = settings.get("tls") or ("", "")
+    if settings["face"] == "client":
+        KneekitVoila.lookup = staticmethod(_share_lookup())
     app = KneekitVoila(config=config)
-    app.log.addFilter(_Untrusted())
-    # Refused probes (403/404) and a note on websocket pings would otherwise fill the terminal;
-    # uncaught errors are logged on "tornado.application" and still show.
-    logging.getLogger("tornado.general").setLevel(logging.ERROR)
+    _quiet_and_redacted(app)
     app.initialize([settings["target"]])
     try:
         app.start()

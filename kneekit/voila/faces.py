@@ -34,16 +34,36 @@ CLIENT_NOTEBOOK = "client.ipynb"
 DEFAULT_MAX_KERNELS = 20
 """Live kernels per face: ~2 GiB at ~100 MiB each (issue #5 measured); see kernels.py."""
 
-# Culling, per face: (idle timeout, orphan timeout) in seconds. Clients: a routine has a step
-# every few seconds, so 30 idle minutes means the page is abandoned. The clinic: a physio may
-# leave the overview open between appointments, so an hour.
-_CULL: dict[Face, tuple[int, int]] = {"clinic": (3600, 600), "client": (1800, 180)}
-_CULL_INTERVAL_S = 30
+# Culling, per face: (idle timeout, orphan timeout) in seconds. Clients: a routine's timer
+# updates the page every second and a hold or rest lasts under a minute, so 10 minutes without
+# a message means the page was left (issue #14: "within minutes, not 30"). The clinic: a physio
+# may leave the overview open between appointments, so an hour.
+_CULL: dict[Face, tuple[int, int]] = {"clinic": (3600, 600), "client": (600, 180)}
+_CULL_INTERVAL_S = 10
+"""How often kernels are checked: a page that never connects is freed within 30 + 10 s."""
 PORT_OFFSET: dict[Face, int] = {"clinic": 0, "client": 1}
-_PRELOAD: dict[Face, int] = {"clinic": 0, "client": 1}
-"""Preheated kernels: only for the client page, which reads its query string through
-``get_query_string`` and so renders fresh data. A preheated clinic notebook would show the
-records as they were when it was preheated."""
+_PRELOAD: dict[Face, int] = {"clinic": 0, "client": 0}
+"""Preheated kernels: none. A preheated kernel learns its visitor's query string (the share
+token) from Voilà's query socket, which hands it to whoever connects first, and is started with
+the previous visitor's URL in its environment (issue #14, finding 5). A kernel started for the
+request is told only the client the server checked."""
+
+IOPUB_TIMEOUT_S = 60
+"""How long Voilà's executor waits for a cell's output messages after the kernel reports the
+cell done (nbclient's ``iopub_timeout``, default 4 s). Under a burst of page loads on a small
+machine, 16 kernels start and render at once; the output of the client page's one code cell
+(the widget view) then arrives seconds after its reply, nbclient gives up, and the page shows
+only its title, with no error (issue #14, finding 3). Voilà turns an executor timeout into a
+silent stop, so the only cure is to wait long enough; waiting longer costs nothing when the
+machine is idle: the wait ends when the output arrives."""
+KERNEL_INFO_TIMEOUT_S = 180
+"""How long a page's websocket waits for its kernel to answer (jupyter_server's
+``kernel_info_timeout``, default 60 s). Under a burst of 16 pages on two busy cores a kernel
+took over 60 s to answer; the socket then failed with "Kernel never reached an 'alive' state"
+and the page never showed its player."""
+EXECUTE_TIMEOUT_S = 120
+"""Longest a cell may run while the page renders (nbclient's ``timeout``): the client page's
+cell takes about a second idle; a minute and more under a burst of 16 on two cores."""
 
 
 UNIX_SOCKET_PATH_MAX = 103
@@ -74,18 +94,24 @@ def face_settings(
     runtime: Path,
     max_kernels: int = DEFAULT_MAX_KERNELS,
     preheat: int | None = None,
+    hosts: tuple[str, ...] = (),
+    tls: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """What one face's process is told: the folder or notebook it serves, and its Voilà config.
 
     ``preheat`` is the number of kernels kept ready (default: 1 for the client page, 0 for the
     clinic). Everything a visitor could change by URL is fixed here: no template or theme
     override, sources stripped, no tracebacks, no files served, no stray ``voila.json`` read.
+    ``hosts`` are the Host names the face answers (all when empty); ``tls`` its certificate and
+    key files.
     """
     idle, orphan = _CULL[face]
     pool = _PRELOAD[face] if preheat is None else preheat
     return {
         "face": face,
         "target": str(target),
+        "hosts": sorted(hosts),
+        "tls": list(tls) if tls else None,
         "config": {
             "Voila": {
                 "ip": host,
@@ -118,17 +144,31 @@ def face_settings(
                 "cull_connected": True,
                 "cull_busy": False,
                 "allow_tracebacks": False,
+                "unopened_timeout": 30,
+                "busy_limit": EXECUTE_TIMEOUT_S + 60,
+                "kernel_info_timeout": KERNEL_INFO_TIMEOUT_S,
             },
             "KernelManager": {"transport": kernel_transport(runtime)},
             "VoilaExecutor": {
-                "cell_error_instruction": "Please tell your physio that this page did not load."
+                "cell_error_instruction": "Please tell your physio that this page did not load.",
+                "iopub_timeout": IOPUB_TIMEOUT_S,
+                "timeout": EXECUTE_TIMEOUT_S,
+                "startup_timeout": EXECUTE_TIMEOUT_S,
             },
             "NotebookNotary": {"data_dir": str(runtime), "db_file": ":memory:"},
         },
     }
 
 
-def prepare_runtime(runtime: Path, host: str, port: int, max_kernels: int) -> dict[Face, Path]:
+def prepare_runtime(
+    runtime: Path,
+    host: str,
+    port: int,
+    max_kernels: int,
+    *,
+    hosts: tuple[str, ...] = (),
+    tls: tuple[str, str] | None = None,
+) -> dict[Face, Path]:
     """Copy each face's notebooks into its own folder and write its settings; returns the files."""
     missing = [n for n in (*CLINIC_NOTEBOOKS, CLIENT_NOTEBOOK) if not (NOTEBOOKS / n).is_file()]
     if missing:
@@ -157,6 +197,8 @@ def prepare_runtime(runtime: Path, host: str, port: int, max_kernels: int) -> di
             target=target,
             runtime=folder,
             max_kernels=max_kernels,
+            hosts=hosts,
+            tls=tls,
         )
         files[face] = folder / "settings.json"
         files[face].write_text(json.dumps(settings, indent=1), encoding="utf-8")

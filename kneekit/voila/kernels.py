@@ -10,6 +10,14 @@ burst of anonymous loads could otherwise exhaust the machine. Two rules bound th
   (phones rarely send it), of loads that never ran the page's JavaScript (scripts, previews), and
   of pages whose timer task never ended. Jupyter's own idle culling (``cull_idle_timeout`` with
   ``cull_connected``) still frees tabs left open and idle.
+- **no page, no kernel for long**: a kernel whose page was sent but whose browser never ran it
+  (a script, a link preview: no websocket, and not the page's first request, see
+  :meth:`GuardedKernelManager.page_opened`) is shut down ``unopened_timeout`` seconds later;
+- **no endless work**: a kernel found busy at every check for ``busy_limit`` seconds is shut
+  down (a stuck callback, or a flood of messages), whether or not a page is connected.
+
+Each kernel starts with an environment holding no token, URL or secret (:meth:`GuardedKernelManager.
+start_kernel`): the client page's kernel is told only which client the server already checked.
 
 Kernels waiting in Voilà's preheated pool are never seen here: Voilà's pool manager answers for
 them before calling :meth:`GuardedKernelManager.cull_kernel_if_idle`.
@@ -28,6 +36,33 @@ from jupyter_server.services.kernels.kernelmanager import (
     ServerKernelManager,
 )
 from traitlets import Integer, default
+
+from kneekit.voila.access import PAGE_CLIENT_ENV, SECRET_ENV
+from kneekit.voila.guard import CURRENT_PAGE
+
+KERNEL_ENV_DROPPED = frozenset(
+    {
+        SECRET_ENV,
+        "QUERY_STRING",
+        "VOILA_REQUEST_URL",
+        "SCRIPT_NAME",
+        "PATH_INFO",
+        "SERVER_NAME",
+        "SERVER_PORT",
+        "VOILA_APP_PORT",
+    }
+)
+"""What Voilà would put in a page's kernel environment that a kernel must not hold: the query
+string and URL carry the share token (client) or the clinic secret (clinic). Any process of the
+same user can read a kernel's environment; kneekit's notebooks need none of these."""
+
+KERNEL_ARGUMENTS = ("--InteractiveShell.xmode=Minimal",)
+"""Added to every kernel's command line. A widget update that fails validation makes ipywidgets
+show the traceback with IPython, whose default mode renders each frame's source with syntax
+highlighting: 140 ms of kernel CPU per message against 1.5 ms for a valid update (measured on
+ipywidgets 8, IPython 9), so a page could burn a kernel with invalid updates (issue #14, finding
+2). The minimal mode prints the exception line only: ~5 ms. The traceback never reaches the page
+anyway (``allow_tracebacks`` is off)."""
 
 
 class PageKernelManager(ServerKernelManager):
@@ -66,6 +101,23 @@ class GuardedKernelManager(AsyncMappingKernelManager):
         burst of abandoned loads frees its kernels within a few minutes.""",
     )
 
+    unopened_timeout = Integer(
+        30,
+        config=True,
+        help="""Seconds after its page was sent that a kernel is shut down if no browser has
+        connected to it yet: a browser running the page connects within a second or two of the
+        page arriving, so 30 s leaves room for a slow phone, while a script's loads free their
+        kernels at once.""",
+    )
+    busy_limit = Integer(
+        120,
+        config=True,
+        help="""Seconds a kernel may be seen busy at every check before it is shut down.
+
+        Rendering the client page takes a few seconds and a widget callback milliseconds; two
+        minutes of unbroken work is a stuck page or a flood, not a runner.""",
+    )
+
     @default("kernel_manager_class")
     def _default_kernel_manager_class(self) -> str:
         return f"{__name__}.PageKernelManager"
@@ -74,6 +126,11 @@ class GuardedKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         self._admitted = 0
         self._unwatched_since: dict[str, datetime] = {}
+        self._busy_since: dict[str, datetime] = {}
+        self._served_at: dict[str, datetime] = {}
+        self._ever_connected: set[str] = set()
+        self.page_keys: dict[str, str] = {}
+        """The key of the page that started each kernel (see kneekit.voila.guard)."""
         self.clock: Callable[[], datetime] = _utcnow  # tests give a manual clock
 
     # -- the cap ------------------------------------------------------------------------------
@@ -106,13 +163,35 @@ class GuardedKernelManager(AsyncMappingKernelManager):
         and a kernel that dies is reported by the server.
         """
         kwargs.setdefault("stderr", subprocess.DEVNULL)
-        return str(await super().start_kernel(**kwargs))
+        kwargs.setdefault("extra_arguments", list(KERNEL_ARGUMENTS))
+        grant = CURRENT_PAGE.get()
+        env = {k: v for k, v in (kwargs.get("env") or {}).items() if k not in KERNEL_ENV_DROPPED}
+        if grant is not None and grant.client_id is not None:
+            env[PAGE_CLIENT_ENV] = str(grant.client_id)
+        if "env" in kwargs:
+            kwargs["env"] = env
+        kernel_id = str(await super().start_kernel(**kwargs))
+        if grant is not None:
+            grant.kernel_id = kernel_id
+            self.page_keys[kernel_id] = grant.key
+        return kernel_id
+
+    def page_opened(self, kernel_id: str) -> None:
+        """A browser running the page said it is there (before its websocket, which can take a
+        while to open on a slow phone): the unopened rule no longer applies; the orphan rule
+        does."""
+        self._ever_connected.add(kernel_id)
+
+    def page_served(self, kernel_id: str) -> None:
+        """The page of ``kernel_id`` has been sent: its browser should connect soon."""
+        self._served_at.setdefault(kernel_id, self.clock())
 
     # -- orphans ------------------------------------------------------------------------------
     def notify_connect(self, kernel_id: str) -> None:
         """A page connected: the kernel is watched again."""
         super().notify_connect(kernel_id)
         self._unwatched_since.pop(kernel_id, None)
+        self._ever_connected.add(kernel_id)
 
     def notify_disconnect(self, kernel_id: str) -> None:
         """A page disconnected: when it was the last one, the orphan clock starts now."""
@@ -123,8 +202,13 @@ class GuardedKernelManager(AsyncMappingKernelManager):
     async def cull_kernels(self) -> None:
         """Cull as Jupyter does, then forget kernels that are gone."""
         await super().cull_kernels()
-        for kernel_id in set(self._unwatched_since) - set(self.list_kernel_ids()):
+        live = set(self.list_kernel_ids())
+        for kernel_id in set(self._unwatched_since) - live:
             del self._unwatched_since[kernel_id]
+        for table in (self._busy_since, self._served_at, self.page_keys):
+            for kernel_id in set(table) - live:
+                del table[kernel_id]
+        self._ever_connected &= live
 
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
         """Shut down a kernel left without a page too long; otherwise Jupyter's idle rule.
@@ -133,6 +217,9 @@ class GuardedKernelManager(AsyncMappingKernelManager):
         handed to a page only now gets the full ``orphan_timeout`` for its page to connect.
         """
         now = self.clock()
+        if self._past_a_limit(kernel_id, now):
+            await ensure_async(self.shutdown_kernel(kernel_id))
+            return
         if self._kernel_connections.get(kernel_id, 0) == 0:
             since = self._unwatched_since.setdefault(kernel_id, now)
             if now - since > timedelta(seconds=self.orphan_timeout):
@@ -144,6 +231,25 @@ class GuardedKernelManager(AsyncMappingKernelManager):
                 await ensure_async(self.shutdown_kernel(kernel_id))
                 return
         await super().cull_kernel_if_idle(kernel_id)
+
+    def _past_a_limit(self, kernel_id: str, now: datetime) -> bool:
+        """Whether the kernel's page never connected in time, or it has been busy too long."""
+        served = self._served_at.get(kernel_id)
+        unopened = timedelta(seconds=self.unopened_timeout)
+        if kernel_id not in self._ever_connected and served and now - served > unopened:
+            self.log.info("Shutting down kernel %s: its page never connected.", kernel_id)
+            return True
+        state = getattr(self._kernels.get(kernel_id), "execution_state", "")
+        if state != "busy":
+            self._busy_since.pop(kernel_id, None)
+            return False
+        since = self._busy_since.setdefault(kernel_id, now)
+        if now - since > timedelta(seconds=self.busy_limit):
+            self.log.warning(
+                "Shutting down kernel %s: busy for over %d s.", kernel_id, self.busy_limit
+            )
+            return True
+        return False
 
 
 def _utcnow() -> datetime:

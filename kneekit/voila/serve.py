@@ -59,15 +59,41 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def exposure_warning(host: str) -> str | None:
+def exposure_warning(host: str, *, tls: bool = False) -> str | None:
     """What to tell the physio when others on the network can reach the pages; None if not."""
     if is_loopback(host):
         return None
+    if tls:
+        return (
+            f"Note: kneekit is listening on {host} over HTTPS: anyone on this network can reach "
+            "these pages, but only with a link. Keep the clinic link to yourself."
+        )
     return (
-        f"Warning: kneekit is listening on {host}, so anyone on this network can open these "
-        "pages. They hold health records: use a network you trust (not public Wi-Fi), and keep "
-        "the clinic link to yourself."
+        f"Warning: kneekit is listening on {host} WITHOUT encryption (--insecure-http): anyone "
+        "on this network can read the clinic secret, every client's link and the health records "
+        "on the pages as they pass, and sign in as you with what they read. Use a network you "
+        "trust (not public Wi-Fi), or serve over HTTPS (--certfile and --keyfile, or a reverse "
+        "proxy: see the README)."
     )
+
+
+INSECURE_REFUSED = (
+    "kneekit would serve health records to the whole network without encryption. Give a "
+    "certificate with --certfile and --keyfile (or put a reverse proxy such as Caddy in front, "
+    "see the README), or, on a network you trust, say --insecure-http."
+)
+
+
+def served_hosts(host: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The Host names the faces answer: the address they listen on and the names this machine
+    goes by there, plus ``extra`` (e.g. the name a reverse proxy serves)."""
+    names = {host.lower(), *(e.lower() for e in extra)}
+    if is_loopback(host) or _wildcard(host):
+        names |= {"localhost", "127.0.0.1", "::1"}
+    if _wildcard(host):
+        names |= {public_host(host).lower(), socket.gethostname().lower()}
+        names |= {socket.getfqdn().lower(), f"{socket.gethostname().lower()}.local"}
+    return tuple(sorted(n for n in names if n not in ("", "0.0.0.0", "::")))
 
 
 def _wildcard(host: str) -> bool:
@@ -95,15 +121,15 @@ def public_host(host: str) -> str:
             return socket.gethostname()
 
 
-def base_url(host: str, port: int) -> str:
-    """``http://host:port/``, with brackets around an IPv6 address."""
+def base_url(host: str, port: int, *, tls: bool = False) -> str:
+    """``http://host:port/`` (``https`` under TLS), with brackets around an IPv6 address."""
     shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}/"
+    return f"{'https' if tls else 'http'}://{shown}:{port}/"
 
 
-def clinic_url(host: str, port: int, secret: str) -> str:
+def clinic_url(host: str, port: int, secret: str, *, tls: bool = False) -> str:
     """The clinic overview, logged in by the secret token."""
-    return f"{base_url(host, port)}voila/render/{CLINIC_NOTEBOOKS[0]}?token={secret}"
+    return f"{base_url(host, port, tls=tls)}voila/render/{CLINIC_NOTEBOOKS[0]}?token={secret}"
 
 
 def sidecar(db: str, suffix: str) -> Path:
@@ -173,8 +199,28 @@ def _open_or_make_demo(db: str) -> bool:
     return first_use
 
 
-def serve(db: str, host: str, port: int, max_kernels: int) -> int:
-    """Run both faces until Ctrl-C (or SIGTERM); prints the clinic and client addresses."""
+def serve(  # noqa: C901, PLR0912 (start, watch and stop two servers, in the order they happen)
+    db: str,
+    host: str,
+    port: int,
+    max_kernels: int,
+    *,
+    tls: tuple[str, str] | None = None,
+    insecure_http: bool = False,
+    allow_hosts: tuple[str, ...] = (),
+) -> int:
+    """Run both faces until Ctrl-C (or SIGTERM); prints the clinic and client addresses.
+
+    ``tls`` is a certificate and key file; without it, a host other than this machine needs
+    ``insecure_http``. ``allow_hosts`` adds names the faces answer to (a proxy's name).
+    """
+    if not is_loopback(host) and tls is None and not insecure_http:
+        raise KneekitError([Problem("--host", host, INSECURE_REFUSED)])
+    for path in tls or ():
+        if not Path(path).is_file():
+            raise KneekitError(
+                [Problem("--certfile/--keyfile", path, "there is no such file; check the path.")]
+            )
     for p in (port, port + 1):
         if not _port_free(host, p):
             raise KneekitError(
@@ -196,7 +242,9 @@ def serve(db: str, host: str, port: int, max_kernels: int) -> int:
     previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
     serving = sidecar(db, ".serving")
     try:
-        files = prepare_runtime(runtime, host, port, max_kernels)
+        files = prepare_runtime(
+            runtime, host, port, max_kernels, hosts=served_hosts(host, allow_hosts), tls=tls
+        )
         # Kernels inherit their server's environment: the database for the notebooks, and the
         # address a preheated kernel asks for its query string. Only the clinic gets the secret.
         env = {k: v for k, v in os.environ.items() if k != SECRET_ENV}
@@ -211,11 +259,11 @@ def serve(db: str, host: str, port: int, max_kernels: int) -> int:
         if not _wait_ready(children, host, port, stop):
             return 0 if stop.is_set() else 1
         shown = public_host(host)
-        clients = base_url(shown, port + 1)
+        clients = base_url(shown, port + 1, tls=tls is not None)
         serving.write_text(json.dumps({"clients": clients, "pid": os.getpid()}), encoding="utf-8")
-        if warning := exposure_warning(host):
+        if warning := exposure_warning(host, tls=tls is not None):
             print(warning, file=sys.stderr)
-        print(f"Clinic: {clinic_url(shown, port, secret)}")
+        print(f"Clinic: {clinic_url(shown, port, secret, tls=tls is not None)}")
         print(f"Clients: {clients}")
         print("Make a client's link with: kneekit share CLIENT. Press Ctrl-C to stop.", flush=True)
         while not stop.wait(0.5):

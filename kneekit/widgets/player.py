@@ -11,21 +11,25 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import html
 import math
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
+from sqlalchemy.exc import SQLAlchemyError
 
 from kneekit.config import today
+from kneekit.errors import KneekitError
 from kneekit.routines import Routine, Step, default_routine, format_duration
-from kneekit.session import Clock, Event, Session, Status, SystemClock
+from kneekit.session import Clock, Event, Session, Status, StepRecord, SystemClock
 from kneekit.widgets.checkin import CheckInForm
 from kneekit.widgets.common import SIDE_WORDS, replace_children
 from kneekit.widgets.face import PlayerFace
 
 if TYPE_CHECKING:
     from kneekit.history import Client
+    from kneekit.records.sessions import Unfinished
     from kneekit.records.store import Store
     from kneekit.stretches import Stretch
 
@@ -114,10 +118,15 @@ class SessionPlayer(w.VBox):
         self.face.on_msg(self._on_message)
         self.after = w.VBox()
         self.before = self._checkin_form("after-run", "Before you stretch")
+        # issue #14: the last step saved, read by the page's lost-connection notice.
+        self.saved_upto = w.HTML("", layout=w.Layout(display="none"))
+        self.saved_upto.add_class("kneekit-saved-upto")
+        self._unsaved: list[StepRecord] = []  # steps whose write failed, retried on each tick
 
         choosers = [] if client is not None else [self.client_picker, self.routine_picker]
         super().__init__(
-            [*choosers, self.face, self.after, self.before], layout=w.Layout(width="100%")
+            [*choosers, self.face, self.after, self.before, self.saved_upto],
+            layout=w.Layout(width="100%"),
         )
         self.add_class("kneekit-player")
         self._offer_routines()
@@ -176,13 +185,36 @@ class SessionPlayer(w.VBox):
         self.session = Session(self.routine(), self.clock)
         replace_children(self.after, [])
         self.before.layout.display = "none"
-        self.session_id = self._open_record(client_id)
-        self._act(self.session.start)
+        resume = self._unfinished(client_id)  # issue #14: a reload carries on where it stopped
+        self.session_id = resume.session_id if resume is not None else self._open_record(client_id)
+        self._act(functools.partial(self.session.start, resume.next_step if resume else 0))
         if self.autotick:
             try:  # a kernel handles button clicks inside its running asyncio loop
                 self._task = asyncio.get_running_loop().create_task(self._run())
             except RuntimeError:
                 self._task = None  # no loop (plain Python): ticks come from calls to tick()
+
+    def _unfinished(self, client_id: int | None) -> Unfinished | None:
+        """Today's session of this client and routine cut short (kernel lost), if any."""
+        if client_id is None:
+            return None
+        found = self.store.sessions.unfinished(client_id, today(self.clock.now()))
+        if found is None or found.version_id != self.routine_picker.value:
+            return None
+        return found if found.next_step < len(self.routine().steps) else None
+
+    def _save_pending(self) -> None:
+        """Write the steps not yet saved, oldest first; a failed write waits for the next tick
+        and never stops the timer (issue #14: a full disk froze the countdown)."""
+        while self._unsaved and self.session_id is not None:
+            try:
+                self.store.sessions.save_step(self.session_id, self._unsaved[0])
+            except (KneekitError, SQLAlchemyError, OSError):
+                return
+            step = self._unsaved.pop(0).step
+            if step.kind == "hold":  # what a client calls a step: a stretch and a side
+                where = SIDE_WORDS[step.side or "both"].lower()
+                self.saved_upto.value = html.escape(f"{step.stretch.name}, {where}")
 
     def toggle_pause(self) -> None:
         if self.session is None:
@@ -191,6 +223,7 @@ class SessionPlayer(w.VBox):
 
     def tick(self) -> Status | None:
         """What the timer task does on each wake-up; tests call it after moving the clock."""
+        self._save_pending()
         return self._act(self.session.tick) if self.session is not None else None
 
     def close(self) -> None:
@@ -247,14 +280,17 @@ class SessionPlayer(w.VBox):
             return None
         return self.store.sessions.start(client_id, self.routine_picker.value, self.clock.now())
 
-    def _save_step(self, record: Any) -> None:
-        """Save one completed (or skipped) step as it ends."""
+    def _save_step(self, record: StepRecord) -> None:
+        """Save one completed (or skipped) step as it ends; a failed write is kept and tried
+        again on each tick (:meth:`_save_pending`)."""
         if self.session_id is not None:
-            self.store.sessions.save_step(self.session_id, record)
+            self._unsaved.append(record)
+            self._save_pending()
 
     def _close_record(self, completed: bool) -> None:
-        """Mark the session finished (or abandoned)."""
-        if self.session_id is not None:
+        """Mark the session finished (or abandoned), once every step it had is written."""
+        self._save_pending()
+        if self.session_id is not None and not self._unsaved:
             self.store.sessions.finish(self.session_id, self.clock.now(), completed)
 
     def _cue(self, sound: str, say: str = "", vibrate: bool = False) -> None:

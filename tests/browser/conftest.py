@@ -135,7 +135,11 @@ def free_port_pair() -> int:
 
 
 def start_server(
-    folder: Path, *, max_kernels: int = 8, env_extra: dict[str, str] | None = None
+    folder: Path,
+    *,
+    max_kernels: int = 8,
+    env_extra: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
 ) -> Server:
     """Start ``kneekit serve`` on a fresh database in ``folder``; returns once it prints URLs."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -145,7 +149,7 @@ def start_server(
         env[name] = str(folder / name.lower())
     db, log = folder / "clinic.sqlite3", folder / "serve.log"
     command = [sys.executable, "-m", "kneekit.cli", "--db", str(db), "serve"]
-    command += ["--port", str(free_port_pair()), "--max-kernels", str(max_kernels)]
+    command += ["--port", str(free_port_pair()), "--max-kernels", str(max_kernels), *args]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=log.open("w"), text=True, env=env
     )
@@ -177,9 +181,13 @@ def start_serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     """Start a server of the test's own (e.g. to fill it up); stopped after the test."""
     started: list[Server] = []
 
-    def start(max_kernels: int, env_extra: dict[str, str] | None = None) -> Server:
+    def start(
+        max_kernels: int, env_extra: dict[str, str] | None = None, args: tuple[str, ...] = ()
+    ) -> Server:
         folder = tmp_path / f"serve{len(started)}"
-        started.append(start_server(folder, max_kernels=max_kernels, env_extra=env_extra))
+        started.append(
+            start_server(folder, max_kernels=max_kernels, env_extra=env_extra, args=args)
+        )
         return started[-1]
 
     yield start
@@ -187,21 +195,38 @@ def start_serve(tmp_path: Path) -> Iterator[Callable[..., Server]]:
         running.stop()
 
 
+def page_cookies(page: Page | None, url: str) -> dict[str, str]:
+    """The cookies ``page``'s browser would send to ``url`` (its page key among them)."""
+    if page is None:
+        return {}
+    http_url = url.replace("ws://", "http://", 1).replace("wss://", "https://", 1)
+    return {c["name"]: c["value"] for c in page.context.cookies(http_url)}
+
+
 @contextmanager
-def _kernel_socket(base_url: str, kernel: str) -> Iterator[KernelSocket]:
+def _kernel_socket(base_url: str, kernel: str, page: Page | None = None) -> Iterator[KernelSocket]:
+    """A websocket to ``kernel``, as ``page``'s browser (with its cookies) or as a stranger."""
     session = uuid.uuid4().hex
-    ws_base = base_url.replace("http://", "ws://", 1)
+    ws_base = base_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
     url = f"{ws_base}api/kernels/{kernel}/channels?session_id={session}"
+    cookies = "; ".join(f"{k}={v}" for k, v in page_cookies(page, url).items())
+    headers = {"Cookie": cookies} if cookies else None
     # The protocol JupyterLab's and Voilà's pages speak. (On jupyter_server 2.21, the legacy JSON
     # protocol stalls the socket at the first widget state carrying a binary buffer, such as the
     # player's sound.) No size limit: a figure's PNG can exceed the 1 MiB default.
-    with connect(url, subprotocols=[WS_PROTOCOL], max_size=None) as ws:  # type: ignore[list-item]
+    with connect(
+        url,
+        subprotocols=[WS_PROTOCOL],  # type: ignore[list-item]
+        max_size=None,
+        additional_headers=headers,
+    ) as ws:
         yield KernelSocket(ws, session)
 
 
 @pytest.fixture
-def kernel_socket() -> Callable[[str, str], AbstractContextManager[KernelSocket]]:
-    """Open a websocket to a page's kernel: ``with kernel_socket(base_url, kernel) as k:``."""
+def kernel_socket() -> Callable[..., AbstractContextManager[KernelSocket]]:
+    """Open a websocket to a page's kernel, as that page's browser:
+    ``with kernel_socket(base_url, kernel, page) as k:`` (without ``page``: as a stranger)."""
     return _kernel_socket
 
 

@@ -22,7 +22,7 @@ def test_the_browser_cannot_run_code_in_the_kernel(
     expect(page.get_by_text(a.name).first).to_be_visible()
     marker = tmp_path / "code-ran"
     code = f"open({str(marker)!r}, 'w').close()"
-    with kernel_socket(server.clients, kernel_of(page)) as kernel:
+    with kernel_socket(server.clients, kernel_of(page), page) as kernel:
         widget = next(iter(kernel.widget_states()))
         sent = kernel.send(
             "execute_request",
@@ -55,7 +55,7 @@ def test_widget_values_set_by_the_browser_reach_nothing_of_another_client(
         before = store.history(a.id), store.history(b.id)
     page.goto(server.link(a))
     expect(page.get_by_text(a.name).first).to_be_visible()
-    with kernel_socket(server.clients, kernel_of(page)) as kernel:
+    with kernel_socket(server.clients, kernel_of(page), page) as kernel:
         states = kernel.widget_states()
         assert states  # the page has widgets to try
         for comm_id, state in states.items():
