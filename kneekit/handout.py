@@ -14,12 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Rectangle
 
-from kneekit.errors import Problem, ReportError
-from kneekit.report import A4_PORTRAIT, _check_target, _replacing
+from kneekit.report import A4_PORTRAIT, check_target, save_pdf
 
 if TYPE_CHECKING:
     from kneekit.routines import Prescription, Routine
@@ -211,14 +209,6 @@ def write_handout(routine: Routine, name: str, link: str, path: Path) -> Path:
         When ``path`` is a folder or its folder is missing or not writable.
     """
     path = Path(path)
-    _check_target(path)
+    check_target(path)
     metadata = {"Title": f"Stretching routine: {name}", "Author": "kneekit", "CreationDate": None}
-    try:
-        with _replacing(path) as temp, PdfPages(temp, metadata=metadata) as pdf:
-            for fig in pages(routine, name, link):
-                pdf.savefig(fig)
-    except OSError as error:
-        raise ReportError(
-            [Problem(str(path), "", f"the handout could not be saved ({error.strerror}).")]
-        ) from error
-    return path
+    return save_pdf(pages(routine, name, link), path, metadata, "handout")

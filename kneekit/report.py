@@ -6,10 +6,11 @@ import os
 import random
 import secrets
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
@@ -125,7 +126,7 @@ def summary(
 _SIZES = {"title": (15, "normal", 1.2), "name": (24, "bold", 1.3), "heading": (14, "bold", 1.15)}
 
 
-def _pages(blocks: list[Block]) -> Iterator[Figure]:
+def text_pages(blocks: list[Block]) -> Iterator[Figure]:
     """Lay the blocks out top to bottom on A4 pages, starting a new page when one is full.
 
     A heading never ends a page: it moves on with the block that follows it.
@@ -159,7 +160,7 @@ def _pages(blocks: list[Block]) -> Iterator[Figure]:
         yield fig
 
 
-def _check_target(path: Path) -> None:
+def check_target(path: Path) -> None:
     problems = []
     if path.is_dir():
         problems.append(
@@ -220,7 +221,7 @@ def write_report(
         When ``path`` is a folder or its folder is missing or not writable.
     """
     path = Path(path)
-    _check_target(path)
+    check_target(path)
     rng = rng or random.Random(0)
     with plots.style():
         blocks = summary(history, routine, today, rng)
@@ -230,7 +231,7 @@ def write_report(
                 ("heading", "Knee questionnaire"),
                 ("text", latest_akps_words(akps_scores)),
             ]
-        figures = list(_pages(blocks))
+        figures = list(text_pages(blocks))
     figures += [plots.soreness_trend(history, today), plots.adherence_calendar(history, today)]
     if akps_scores:
         figures.append(akps_trend(akps_scores))
@@ -242,6 +243,14 @@ def write_report(
         "Subject": f"Records to {today:%d %b %Y}",
         "CreationDate": None,  # same records, same file
     }
+    return save_pdf(figures, path, metadata, "report")
+
+
+def save_pdf(figures: Iterable[Figure], path: Path, metadata: dict[str, Any], what: str) -> Path:
+    """Write ``figures`` as the pages of a PDF at ``path``, every page A4 (a figure not drawn
+    on A4 upright goes on A4 on its side), appearing only once complete; ``what`` names the
+    document in the message if it cannot be saved. The report, the handout and the trial
+    report all come out this way."""
     try:
         with _replacing(path) as temp, PdfPages(temp, metadata=metadata) as pdf:
             for fig in figures:
@@ -250,6 +259,6 @@ def write_report(
                 pdf.savefig(fig)
     except OSError as error:
         raise ReportError(
-            [Problem(str(path), "", f"the report could not be saved ({error.strerror}).")]
+            [Problem(str(path), "", f"the {what} could not be saved ({error.strerror}).")]
         ) from error
     return path

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from kneekit import plots
-from kneekit.errors import Problem, ReportError
 from kneekit.history import History
-from kneekit.report import A4_PORTRAIT, NOTE, Block, _check_target, _pages, _replacing
+from kneekit.report import A4_PORTRAIT, NOTE, Block, check_target, save_pdf, text_pages
 from kneekit.trialjudge import MIN_RATED_DAYS, TrialResult, high_days
 from kneekit.trialplots import plan_calendar
 from kneekit.trials import last_day, outcome_by_day
@@ -156,9 +154,9 @@ def write_trial_report(result: TrialResult, history: History, path: Path) -> Pat
     Raises ReportError when ``path`` is a folder or its folder is missing or not writable.
     """
     path = Path(path)
-    _check_target(path)
+    check_target(path)
     with plots.style():
-        figures = list(_pages(trial_blocks(result, history)))
+        figures = list(text_pages(trial_blocks(result, history)))
         figures.append(_calendar_page(result, history))
     metadata = {
         "Title": f"Routine trial report: {history.name}",
@@ -166,12 +164,4 @@ def write_trial_report(result: TrialResult, history: History, path: Path) -> Pat
         "Subject": f"Records to {result.today:%d %b %Y}; trial to {last_day(result.plan):%d %b %Y}",
         "CreationDate": None,
     }
-    try:
-        with _replacing(path) as temp, PdfPages(temp, metadata=metadata) as pdf:
-            for fig in figures:
-                pdf.savefig(fig)
-    except OSError as error:
-        raise ReportError(
-            [Problem(str(path), "", f"the report could not be saved ({error.strerror}).")]
-        ) from error
-    return path
+    return save_pdf(figures, path, metadata, "trial report")
