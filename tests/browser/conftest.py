@@ -150,9 +150,10 @@ def start_server(
     db, log = folder / "clinic.sqlite3", folder / "serve.log"
     command = [sys.executable, "-m", "kneekit.cli", "--db", str(db), "serve"]
     command += ["--port", str(free_port_pair()), "--max-kernels", str(max_kernels), *args]
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=log.open("w"), text=True, env=env
-    )
+    with log.open("w") as errors:  # the server writes to its own copy of the file
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=errors, text=True, env=env
+        )
     assert process.stdout is not None
     output: list[str] = []
     while not any(line.startswith("Clients:") for line in output):
