@@ -20,6 +20,7 @@ from kneekit import plots
 from kneekit.records.store import Store
 from kneekit.session import ManualClock
 from kneekit.widgets import ClinicOverview, RoutineLab, TrendsView
+from kneekit.widgets.player import SessionPlayer
 
 CHANGES = 50
 """As many as the issue asks for: enough for a leak of even one widget per change to show."""
@@ -119,3 +120,23 @@ def test_routine_lab_over_versions_and_routines(demo: Store, demo_clock: ManualC
     stays_flat(
         [load(None), *map(load, versions), *map(compare, [None, *versions]), edited, imported]
     )
+
+
+def test_session_player_over_clients_and_whole_sessions(
+    demo: Store, demo_clock: ManualClock
+) -> None:
+    """Each state plays a whole routine for one client (skipping through), so the summary and
+    the after-stretch check-in replace the ones before."""
+    player = SessionPlayer(demo, demo_clock, autotick=False)
+
+    def session_for(client_id: int) -> Callable[[], None]:
+        def enter() -> None:
+            player.client_picker.value = client_id
+            player.start()
+            while player.session is not None and player.session.state != "finished":
+                demo_clock.advance(0.5)
+                player.press("skip")
+
+        return enter
+
+    stays_flat([session_for(c.id) for c in demo.clients()[:2]])

@@ -143,6 +143,13 @@ class CheckInForm(w.VBox):
         for field in (self.context, self.left, self.right, self.km, self.minutes, self.note):
             field.observe(self._new_entry, "value")
 
+    def close(self) -> None:
+        """Close the client chooser with the form, also when it is not shown (it is then not
+        among the children, so nothing else would close it)."""
+        for part in (self.picker, self.picker.style, self.picker.layout):
+            part.close()
+        super().close()
+
     def _new_entry(self, _change: object = None) -> None:
         self.request_key = uuid.uuid4().hex
 
