@@ -373,8 +373,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'self'",
         # Voilà's page puts its configuration and start-up code in inline scripts, and its
         # widget manager bundle compiles code with new Function (webpack's runtime, jQuery UI):
-        # without these two the page stays blank. Every script still comes from this server.
-        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+        # without these two the page stays blank. anywidget loads the player's face (shipped in
+        # the package, sent by this server) as a module from a blob: URL. Every script still
+        # comes from this server.
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:",
         # ipywidgets and Lumino set style attributes on elements as they lay widgets out.
         "style-src 'self' 'unsafe-inline'",
         # Figures are PNGs in data: URLs; the player's sound is a data: or blob: audio.
