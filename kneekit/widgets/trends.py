@@ -67,7 +67,9 @@ class TrendsView(w.VBox):
             description="From", value=today - timedelta(weeks=DEFAULT_WEEKS), **label
         )
         self.end = w.DatePicker(description="To", value=today, **label)
-        self.body = w.VBox()
+        # Not a scroll box of its own: the page scrolls, and a scrolling region would need to be
+        # reachable from the keyboard (axe-core: scrollable-region-focusable).
+        self.body = w.VBox(layout=w.Layout(overflow="visible"))
         self.body.add_class("kneekit-trends")
         for control in (self.picker, self.start, self.end):
             control.observe(lambda _: self.refresh(), "value")
