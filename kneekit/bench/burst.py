@@ -54,10 +54,10 @@ def _serve(folder: Path, db: Path) -> tuple[subprocess.Popen[str], str]:
     port = _free_port()
     command = [sys.executable, "-m", "kneekit.cli", "--db", str(db), "serve"]
     command += ["--port", str(port), "--max-kernels", "8"]
-    log = (folder / "serve.log").open("w")
-    server = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=log, text=True, env=private_env(folder)
-    )
+    with (folder / "serve.log").open("w") as log:  # the server writes to its own copy
+        server = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=log, text=True, env=private_env(folder)
+        )
     assert server.stdout is not None
     for line in server.stdout:
         if line.startswith("Clients:"):
