@@ -11,9 +11,10 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from kneekit.config import clinic_zone
 from kneekit.demo import VARIANT, play
+from kneekit.records.bulk import PlayedSession, add_checkins, add_sessions
 from kneekit.records.store import Store, VersionInfo
 from kneekit.routines import Routine, default_routine, parse_routine
-from kneekit.soreness import check_in
+from kneekit.soreness import CheckIn, check_in
 from kneekit.trials import TrialPlan, make_plan
 
 DEMO_TRIALS = (
@@ -73,6 +74,8 @@ def _days(
 ) -> None:
     """Play out the runner's days up to ``now`` (today's midnight in the clinic's zone):
     ``runner`` is (true B minus A effect, weekly km)."""
+    checkins: list[CheckIn] = []
+    sessions: list[PlayedSession] = []
     effect, km = runner
     routines = {v: store.routine(v) for v in (plan.a_version, plan.b_version)}
     arm_on = {d: b.arm for b in plan.blocks for d in b.days()}
@@ -86,7 +89,7 @@ def _days(
             ran = datetime.combine(day, time(17), zone) + timedelta(minutes=rng.randint(0, 120))
             dist = round(km / 4 * rng.uniform(0.8, 1.2), 1)
             after = min(10, max(0, round(level + 0.5 + rng.gauss(0, 0.8))))
-            store.add_checkin(
+            checkins.append(
                 check_in(
                     plan.client_id,
                     ran,
@@ -101,17 +104,16 @@ def _days(
                 version = plan.version(arm)
                 began = ran + timedelta(minutes=rng.randint(3, 15))
                 records, ended, completed = play(routines[version], began, rng, 0.05, 0.05)
-                sid = store.sessions.start(plan.client_id, version, began)
-                for record in records:
-                    store.sessions.save_step(sid, record)
-                store.sessions.finish(sid, ended, completed)
+                sessions.append(
+                    PlayedSession(plan.client_id, version, began, tuple(records), ended, completed)
+                )
         morning = datetime.combine(day + timedelta(1), time(7), zone)
         if morning < now and rng.random() < MORNING_CHANCE:
             rating = min(10, max(0, round(level + rng.gauss(0, 0.8))))
             if after is not None:  # soreness settles by the morning after a run in this demo
                 rating = min(rating, after)
             right = max(0, rating - 1) if after is None else min(max(0, rating - 1), after - 2)
-            store.add_checkin(
+            checkins.append(
                 check_in(
                     plan.client_id,
                     morning,
@@ -121,3 +123,6 @@ def _days(
                     context="next-morning",
                 )
             )
+    # Hundreds of rows, a few statements (kneekit.records.bulk), as in the main demo.
+    add_checkins(store, checkins)
+    add_sessions(store, sessions)

@@ -18,7 +18,10 @@ def test_the_demo_clinic_takes_a_few_hundred_statements_not_twenty_thousand(stor
     event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     make_demo(store, date(2026, 3, 2))
     histories = store.histories()
-    assert len(statements) < 400  # was 19,227 on SQLite and 19,225 on PostgreSQL, one per row
+    # Was 19,227 on SQLite and 19,225 on PostgreSQL, one per row. With the two trial runners
+    # (their plans, and each block's routine assigned on its dates) it is 420 on SQLite: the
+    # count grows with clients and blocks, not with rows.
+    assert len(statements) < 500
     assert sum(len(h.checkins) for h in histories) > 400
     assert sum(len(h.sessions) for h in histories) > 150
 
