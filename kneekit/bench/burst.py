@@ -96,6 +96,8 @@ def measure(runs: int = 3) -> dict[str, Any]:
         finally:
             server.terminate()
             server.wait(60)
+            if server.stdout is not None:
+                server.stdout.close()
     calm, busy = median(idle), median(burst)
     return {
         "idle_s": round(calm, 2),
