@@ -7,16 +7,15 @@ from playwright.sync_api import expect
 
 from kneekit import config
 from kneekit.records.store import Store
-from kneekit.trialdemo import demo_trials
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_lab_shows_where_a_runners_trial_stands(start_serve, page, refused, artifacts):
-    server = start_serve(4)  # its own clinic: two more clients would shift the shared one's
-    with Store.open(server.db) as store:
-        running, _ = demo_trials(store, config.today(datetime.now(UTC)))
-        name = store.client(running.client_id).name
+    server = start_serve(4)
+    with Store.open(server.db) as store:  # the demo clinic has a runner part-way through a trial
+        (running,) = store.trials.active(config.today(datetime.now(UTC)))
+        name = store.client(running).name
     for width, height in ((1366, 900), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
         page.goto(server.clinic_notebook("routine_lab.ipynb"))
