@@ -110,12 +110,6 @@ ROWS: dict[str, list[tuple[str, str, str, str]]] = {
     ],
     "startup": [
         ("client page, kernel on demand", "{client_s} s", "bare {bare_s} s", "x{ratio} <= x1.3"),
-        (
-            "client page, preheated kernel",
-            "{client_preheated_s} s",
-            "bare {bare_preheated_s} s",
-            "x{preheated_ratio} <= x1.3",
-        ),
     ],
     "scale": [
         (
