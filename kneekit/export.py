@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kneekit.records.store import Store
+from kneekit.routines import BUILT_IN
 
 FORMAT_VERSION = 1
 """Bumped when the shape of the JSON export changes, so readers can tell."""
 
-BUILT_IN = "kneekit's built-in routine"
 
 CSV_COLUMNS = (
     "record",

@@ -329,6 +329,10 @@ def load_routine(path: Path | str, catalogue: Mapping[str, Stretch] | None = Non
     return parse_routine(read[1], read[0], catalogue)
 
 
+BUILT_IN = "kneekit's built-in routine"
+"""How a session or client on no saved version (the shipped default routine) is named."""
+
+
 def default_routine(catalogue: Mapping[str, Stretch] | None = None) -> Routine:
     """The routine kneekit ships: the four stretches, two 30 s holds each."""
     text = resources.files("kneekit").joinpath("data/default-routine.yaml").read_text("utf-8")

@@ -12,6 +12,7 @@ from typing import Any
 from kneekit import config
 from kneekit.cli.common import clinic_now, open_store, typed, when
 from kneekit.errors import KneekitError, Problem
+from kneekit.routines import BUILT_IN
 from kneekit.soreness import CONTEXTS, check_in
 
 
@@ -26,7 +27,7 @@ def _clients(args: argparse.Namespace) -> int:
         print(f"{'No.':>4}  {'Name':24}  {'Since':10}  Routine")
         for c in clients:
             version = store.current_version(c.id, today)
-            routine = version.label if version else "kneekit's built-in routine"
+            routine = version.label if version else BUILT_IN
             print(f"{c.id:>4}  {c.name:24}  {c.created_at:%Y-%m-%d}  {routine}")
     return 0
 

@@ -11,9 +11,7 @@ from kneekit import config
 from kneekit.cli.common import clinic_now, open_store, when
 from kneekit.errors import KneekitError, Problem
 from kneekit.review import ClientReview, attention_first, clinic_review
-from kneekit.routines import default_routine
-
-BUILT_IN = "kneekit's built-in routine"
+from kneekit.routines import BUILT_IN, default_routine
 
 
 def _day(text: str) -> date:
