@@ -113,11 +113,6 @@ def test_the_command_prints_one_json_object(capsys):
 
 @pytest.mark.browser  # it starts Chromium: left out of the fast loop like tests/browser/
 @pytest.mark.skipif(not Path(startup.CHROMIUM).exists(), reason="needs Debian's chromium")
-@pytest.mark.xfail(
-    strict=True,
-    reason="the start-up bench serves client.ipynb at /voila/render/ around the share-link gate "
-    "of #14, so its page finds no client; it must go through the client face's gate (see note)",
-)
 def test_start_up_is_timed_in_chromium_with_kernels_started_on_demand():
     figures = startup.measure(runs=1)
     assert KEYS["startup"] <= set(figures)
