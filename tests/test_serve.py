@@ -91,7 +91,6 @@ def test_expired_and_revoked_links_open_nothing(store, anna):
 
 def test_outside_voila_the_query_comes_from_the_environment(store, anna, monkeypatch):
     token = store.shares.create(anna.id, NOW, None)
-    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
     monkeypatch.delenv("QUERY_STRING", raising=False)
     assert page_query() is None
     assert client_from_query(store, NOW) is None
@@ -185,13 +184,13 @@ def test_kernels_use_sockets_in_the_private_folder_only_where_their_paths_fit():
     assert faces.kernel_transport(longest / "y") == "tcp"
 
 
-def test_no_face_is_preheated_by_default(tmp_path):
+def test_no_face_is_preheated(tmp_path):
     """A preheated kernel learns its visitor's token over a socket anyone local could take."""
 
-    def pool(face: faces.Face, preheat: int | None = None) -> tuple[bool, int]:
-        pages = faces.face_settings(
-            face, host="h", port=1, target=tmp_path, runtime=tmp_path, preheat=preheat
-        )["config"]["VoilaConfiguration"]
+    def pool(face: faces.Face) -> tuple[bool, int]:
+        pages = faces.face_settings(face, host="h", port=1, target=tmp_path, runtime=tmp_path)[
+            "config"
+        ]["VoilaConfiguration"]
         return pages["preheat_kernel"], pages["default_pool_size"]
 
     assert pool("client") == (False, 0)

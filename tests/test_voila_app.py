@@ -50,7 +50,6 @@ def test_kneekit_handlers_replace_voilas_in_every_face(face: Face, tmp_path: Pat
     assert vh.PageHandler in handlers(routes)
     assert TornadoVoilaHandler not in handlers(routes)
     assert RequestInfoSocketHandler not in handlers(routes)
-    assert (vh.LocalRequestInfoHandler in handlers(routes)) == preheat
     # No face keeps a kernel ready: a preheated kernel learned its visitor's share token over a
     # socket any local user could take first (issue #14).
     assert preheat is False
@@ -60,31 +59,25 @@ def test_a_renamed_page_handler_stops_start_up_in_words(tmp_path: Path) -> None:
     class RenamedPageHandler(TornadoVoilaHandler):
         """What a later Voilà might route pages to."""
 
-    routes, preheat = voila_routes("client", tmp_path)
+    routes, _ = voila_routes("client", tmp_path)
     renamed = [
         (p, RenamedPageHandler if h is TornadoVoilaHandler else h, *rest) for p, h, *rest in routes
     ]
     with pytest.raises(kapp.VoilaMismatchError) as raised:
-        kapp.swap_handlers(renamed, preheat)
+        kapp.swap_handlers(renamed)
     message = str(raised.value)
     assert "could not put in its cap on kernels, so it will not serve" in message
     assert "socket" not in message  # that replacement did take effect
     assert "pip install 'voila==0.5.*'" in message
 
 
-def test_a_renamed_query_socket_stops_start_up_in_words(tmp_path: Path) -> None:
-    class RenamedSocket(RequestInfoSocketHandler):
-        """What a later Voilà might route the preheated kernels' query to."""
-
-    # kneekit serve no longer preheats (issue #14), but the bench does: the check must still
-    # guard the query socket whenever kernels are preheated.
-    routes, preheat = voila_routes("client", tmp_path, preheat=True)
-    assert preheat
-    renamed = [
-        (p, RenamedSocket if h is RequestInfoSocketHandler else h, *rest) for p, h, *rest in routes
-    ]
-    with pytest.raises(kapp.VoilaMismatchError, match="its local-only query socket, so it will"):
-        kapp.swap_handlers(renamed, preheat)
+def test_a_routed_query_socket_stops_start_up_in_words(tmp_path: Path) -> None:
+    """Voilà routes its query socket only for preheated kernels; it hands a visitor's share
+    token to whoever asks first, so kneekit refuses to serve with it."""
+    routes, _ = voila_routes("client", tmp_path, preheat=True)
+    assert RequestInfoSocketHandler in handlers(routes)
+    with pytest.raises(kapp.VoilaMismatchError, match="a page without preheated kernels, so it"):
+        kapp.swap_handlers(routes)
 
 
 def test_the_pin_is_the_tested_release() -> None:

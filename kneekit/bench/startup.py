@@ -121,7 +121,7 @@ def voila_server(
     port = _free_port()
     settings = face_settings("client", host="127.0.0.1", port=port, target=notebook, runtime=folder)
     (folder / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
-    env = private_env(folder, {"KNEEKIT_DB": str(db), "VOILA_APP_IP": "127.0.0.1"})
+    env = private_env(folder, {"KNEEKIT_DB": str(db)})
     with (folder / "voila.log").open("wb") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "kneekit.voila.app", str(folder / "settings.json")],

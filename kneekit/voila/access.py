@@ -75,15 +75,9 @@ def share_token(query: str | None) -> str | None:
 def page_query() -> str | None:
     """The query string of the page this kernel serves, or None outside Voilà.
 
-    A kernel Voilà started for the request has it in ``QUERY_STRING``; a preheated kernel was
-    started before any request, so :func:`voila.utils.get_query_string` waits for Voilà to send
-    it. Voilà is imported only here, so that kneekit itself stays importable without it.
+    Voilà puts it in a kernel's ``QUERY_STRING``; ``kneekit serve`` drops that from its
+    kernels' environment (the token stays out of them) and names the client it checked instead.
     """
-    if os.environ.get("VOILA_PREHEAT") == "True":
-        from voila.utils import get_query_string
-
-        query: str | None = get_query_string()
-        return query
     return os.environ.get("QUERY_STRING")
 
 

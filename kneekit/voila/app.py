@@ -51,7 +51,6 @@ from kneekit.voila.handlers import (
     BoundShutdownHandler,
     GatedApplication,
     KneekitIdentityProvider,
-    LocalRequestInfoHandler,
     PageHandler,
     Redacting,
     SecurityHeaders,
@@ -62,7 +61,6 @@ JUPYTER_ROOT = Path(__file__).parent / "jupyter"
 """Put first on ``JUPYTER_PATH``: holds the ``kneekit`` Voilà template (offline, no CDN)."""
 
 SWAPPED: dict[type, type] = {
-    RequestInfoSocketHandler: LocalRequestInfoHandler,
     TornadoVoilaHandler: PageHandler,
     VoilaKernelWebsocketHandler: BoundKernelWebsocketHandler,
     KernelHandler: BoundKernelHandler,
@@ -95,7 +93,6 @@ class KneekitVoila(Voila):  # type: ignore[misc]
             "kneekit_face": self.face,
             "kneekit_hosts": self.hosts,
             "kneekit_lookup": self.lookup,
-            "kneekit_preheated": self.voila_configuration.preheat_kernel,
         }
 
     def stop(self) -> None:
@@ -109,7 +106,7 @@ class KneekitVoila(Voila):  # type: ignore[misc]
 
     def init_handlers(self) -> list[tuple[Any, ...]]:
         """Voilà's routes, with kneekit's handlers swapped in (see :data:`SWAPPED`)."""
-        return swap_handlers(super().init_handlers(), self.voila_configuration.preheat_kernel)
+        return swap_handlers(super().init_handlers())
 
     def start(self) -> None:
         """Voilà's start, with :class:`GatedApplication` and the security headers."""
@@ -147,13 +144,14 @@ class VoilaMismatchError(RuntimeError):
     """This Voilà does not route to the handlers kneekit replaces: it is not the tested release."""
 
 
-def swap_handlers(routes: list[tuple[Any, ...]], preheat: bool) -> list[tuple[Any, ...]]:
+def swap_handlers(routes: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """``routes`` with kneekit's handlers (:data:`SWAPPED`) in place of Voilà's.
 
-    Raises VoilaMismatchError if a replacement found nothing to replace (the query socket
-    exists only with preheated kernels): a Voilà that renamed a handler would otherwise run
-    without the kernel cap, with kernels any page could open, or with the share-token socket
-    open to everyone.
+    Raises VoilaMismatchError if a replacement found nothing to replace: a Voilà that renamed a
+    handler would otherwise run without the kernel cap or with kernels any page could open.
+    Raises it too if Voilà routes its query-string socket, which it does only for preheated
+    kernels: that socket hands a visitor's share token to whoever asks first, and no face
+    preheats (:func:`kneekit.voila.faces.face_settings`).
     """
     swapped = [(pattern, SWAPPED.get(h, h), *rest) for pattern, h, *rest in routes]
     used = {handler for _, handler, *_ in swapped}
@@ -162,9 +160,9 @@ def swap_handlers(routes: list[tuple[Any, ...]], preheat: bool) -> list[tuple[An
         BoundKernelWebsocketHandler: "kernels bound to their page",
         BoundShutdownHandler: "kernel shutdown only from its page",
     }
-    if preheat:
-        wanted[LocalRequestInfoHandler] = "its local-only query socket"
     missing = [what for handler, what in wanted.items() if handler not in used]
+    if RequestInfoSocketHandler in used:
+        missing.append("a page without preheated kernels")
     if missing:
         raise VoilaMismatchError(
             f"the installed Voilà {voila_version} is not the release kneekit is tested with "

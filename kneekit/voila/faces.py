@@ -42,11 +42,6 @@ _CULL: dict[Face, tuple[int, int]] = {"clinic": (3600, 600), "client": (600, 180
 _CULL_INTERVAL_S = 10
 """How often kernels are checked: a page that never connects is freed within 30 + 10 s."""
 PORT_OFFSET: dict[Face, int] = {"clinic": 0, "client": 1}
-_PRELOAD: dict[Face, int] = {"clinic": 0, "client": 0}
-"""Preheated kernels: none. A preheated kernel learns its visitor's query string (the share
-token) from Voilà's query socket, which hands it to whoever connects first, and is started with
-the previous visitor's URL in its environment (issue #14, finding 5). A kernel started for the
-request is told only the client the server checked."""
 
 IOPUB_TIMEOUT_S = 60
 """How long Voilà's executor waits for a cell's output messages after the kernel reports the
@@ -93,20 +88,22 @@ def face_settings(
     target: Path,
     runtime: Path,
     max_kernels: int = DEFAULT_MAX_KERNELS,
-    preheat: int | None = None,
     hosts: tuple[str, ...] = (),
     tls: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """What one face's process is told: the folder or notebook it serves, and its Voilà config.
 
-    ``preheat`` is the number of kernels kept ready (default: 1 for the client page, 0 for the
-    clinic). Everything a visitor could change by URL is fixed here: no template or theme
-    override, sources stripped, no tracebacks, no files served, no stray ``voila.json`` read.
+    No kernel is preheated: a preheated kernel learns its visitor's query string (the share
+    token) from Voilà's query socket, which hands it to whoever connects first, and is started
+    with the previous visitor's URL in its environment (issue #14, finding 5); a kernel started
+    for the request is told only the client the server checked.
+
+    Everything a visitor could change by URL is fixed here: no template or theme override,
+    sources stripped, no tracebacks, no files served, no stray ``voila.json`` read.
     ``hosts`` are the Host names the face answers (all when empty); ``tls`` its certificate and
     key files.
     """
     idle, orphan = _CULL[face]
-    pool = _PRELOAD[face] if preheat is None else preheat
     return {
         "face": face,
         "target": str(target),
@@ -132,8 +129,8 @@ def face_settings(
                 "file_allowlist": [],
                 "file_denylist": [".*"],
                 "http_header_envs": [],
-                "preheat_kernel": pool > 0,
-                "default_pool_size": pool,
+                "preheat_kernel": False,
+                "default_pool_size": 0,
                 "multi_kernel_manager_class": "kneekit.voila.kernels.GuardedKernelManager",
             },
             "GuardedKernelManager": {

@@ -17,7 +17,6 @@ What each changes, and why (issue #14 names the findings):
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import json
 import logging
 import re
@@ -31,7 +30,6 @@ from jupyter_server.log import log_request
 from jupyter_server.services.kernels.handlers import KernelHandler
 from tornado import httputil
 from traitlets import default
-from voila.request_info_handler import RequestInfoSocketHandler
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
@@ -174,12 +172,10 @@ class PageHandler(TornadoVoilaHandler):  # type: ignore[misc]
 def _page_key_matches(handler: tornado.web.RequestHandler, kernel_id: str, cookie: str) -> bool:
     """Whether the request carries the key of the page that started ``kernel_id``.
 
-    A preheated kernel was started before its page, so it has no key; ``kneekit serve`` keeps
-    none (see ``_PRELOAD`` in kneekit.voila.faces), only ``kneekit bench`` times them.
+    Every kernel is started for its page (no face preheats), so a kernel without a key is
+    nobody's to open.
     """
     expected = handler.settings["kernel_manager"].page_keys.get(kernel_id)
-    if expected is None and handler.settings.get("kneekit_preheated"):
-        return True
     given = handler.get_cookie(cookie) or ""
     return bool(expected) and hmac.compare_digest(expected, given)
 
@@ -230,16 +226,6 @@ def _msg_type(ws_message: str | bytes) -> str:
         return str(header.get("msg_type", ""))
     except (ValueError, TypeError, AttributeError, IndexError):
         return ""
-
-
-class LocalRequestInfoHandler(RequestInfoSocketHandler):  # type: ignore[misc]
-    """Voilà's query-string socket for preheated kernels (``kneekit bench`` only), refused to
-    anyone not on this machine."""
-
-    def prepare(self) -> None:
-        """Refuse remote callers: only kernels, which run on this machine, use this socket."""
-        if not ipaddress.ip_address(self.request.remote_ip or "0.0.0.0").is_loopback:
-            raise tornado.web.HTTPError(403)
 
 
 class BoundKernelHandler(KernelHandler):

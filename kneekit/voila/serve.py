@@ -245,10 +245,10 @@ def serve(  # noqa: C901, PLR0912 (start, watch and stop two servers, in the ord
         files = prepare_runtime(
             runtime, host, port, max_kernels, hosts=served_hosts(host, allow_hosts), tls=tls
         )
-        # Kernels inherit their server's environment: the database for the notebooks, and the
-        # address a preheated kernel asks for its query string. Only the clinic gets the secret.
+        # Kernels inherit their server's environment, the database for the notebooks included.
+        # Only the clinic gets the secret.
         env = {k: v for k, v in os.environ.items() if k != SECRET_ENV}
-        env |= {"KNEEKIT_DB": db, "VOILA_APP_IP": connect_host(host)}
+        env |= {"KNEEKIT_DB": db}
         for face in FACES:
             children[face] = subprocess.Popen(
                 [sys.executable, "-m", "kneekit.voila.app", str(files[face])],
