@@ -13,9 +13,10 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from platformdirs import user_data_path
 from sqlalchemy import (
@@ -33,6 +34,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import StaticPool
 
 from kneekit.errors import Problem, StoreError
+from kneekit.records import migrate
 from kneekit.records import schema as s
 from kneekit.records.failures import BUSY_TIMEOUT_S, plain
 
@@ -61,6 +63,17 @@ def default_location() -> str:
     return env if "://" in env else str(default_db_path())
 
 
+@dataclass(frozen=True)
+class Opening:
+    """What opening a database did to its schema; ``kneekit db upgrade`` says it in words."""
+
+    done: Literal["nothing", "made", "stamped", "upgraded"]
+    """Nothing (it was up to date), made (it was new), stamped (it was at the newest version but
+    from before Alembic, which now records it) or upgraded (its schema was older)."""
+    before: int | None
+    """Its schema version when it was opened; None for a new database."""
+
+
 class Database:
     """A connection to the clinic database; :class:`~kneekit.records.store.Store` adds records."""
 
@@ -69,6 +82,7 @@ class Database:
         self.path = path
         self.source = source
         self._batch: Connection | None = None
+        self.opening = Opening("nothing", s.SCHEMA_VERSION)
 
     # -- opening ------------------------------------------------------------------------------
     @classmethod
@@ -130,7 +144,7 @@ class Database:
         try:
             with store.read() as conn:
                 found = s.found_version(conn, store.source)
-            store._prepare(found)
+            store.prepare(found)
         except BaseException:
             engine.dispose()
             raise
@@ -138,29 +152,68 @@ class Database:
 
     @classmethod
     def _open_file(cls, path: Path) -> Self:
-        if not path.exists():
-            _create_file(path)
+        made = not path.exists() and _create_file(path)
         found = check_sqlite_file(path)
         engine = _sqlite_engine(path)
         store = cls(engine, path, str(path))
         try:
-            store._prepare(found)
+            store.prepare(found)
         except BaseException:
             engine.dispose()
             raise
+        if made:
+            store.opening = Opening("made", None)
         return store
 
-    def _prepare(self, found: int | None) -> None:
-        """Make the schema in a new database or bring an older one up to date, atomically."""
-        if found == s.SCHEMA_VERSION:
+    def prepare(self, found: s.Found | None, scripts: str = migrate.SCRIPTS) -> None:
+        """Make the schema in a new database or bring an older one up to date, atomically.
+
+        An up-to-date database (the usual case: every CLI call and page opens one) was already
+        recognised by one read, and nothing here loads Alembic for it. ``scripts``: where the
+        revisions are (tests pass a copy with one added).
+        """
+        if found is not None and found.current:
             return
-        with self.write() as conn:
+        with self._schema_change() as conn:
             # Read again under the write lock: another process may have just done it.
             now = s.found_version(conn, self.source)
             if now is None:
-                s.create(conn)
-            elif now < s.SCHEMA_VERSION:
-                s.upgrade(conn, now)
+                migrate.create(conn)
+                self.opening = Opening("made", None)
+            elif not now.current:
+                migrate.upgrade(conn, now, scripts)
+                older = now.version < s.SCHEMA_VERSION
+                self.opening = Opening("upgraded" if older else "stamped", now.version)
+
+    @contextmanager
+    def _schema_change(self) -> Iterator[Connection]:
+        """The write transaction a schema change runs in: on PostgreSQL under the advisory lock.
+
+        On SQLite, foreign keys are off during it and checked before the commit: batch mode
+        changes a table by copying it and dropping the old one, which with foreign keys on fails
+        as soon as other rows point to it, and SQLite cannot switch them inside a transaction.
+        """
+        if self.engine.dialect.name != "sqlite":
+            with self.write() as conn:
+                yield conn
+            return
+        with self._guard(), self.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert isinstance(raw, sqlite3.Connection)
+            raw.execute("PRAGMA foreign_keys=OFF")  # before kneekit's BEGIN (see _sqlite_events)
+            try:
+                conn.execution_options(kneekit_write=True)
+                with conn.begin():
+                    yield conn
+                    if conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                        raise self.problem(
+                            "",
+                            "upgrading the database would leave records pointing to records "
+                            "that are not there, so it was not upgraded; nothing was changed. "
+                            "Please report this, with the kneekit version.",
+                        )
+            finally:
+                raw.execute("PRAGMA foreign_keys=ON")
 
     def close(self) -> None:
         """Release the database; the store cannot be used afterwards."""
@@ -240,8 +293,9 @@ def _sqlite_engine(path: Path) -> Engine:
     return engine
 
 
-def _create_file(path: Path) -> None:
-    """Make a new database under a temporary name, then link it into place in one step.
+def _create_file(path: Path) -> bool:
+    """Make a new database under a temporary name, then link it into place in one step; whether
+    this call's database is the one linked.
 
     Another process opening the same new path at that moment finds no file or a complete one,
     never an empty one (which kneekit refuses as not a database). If two make one at once, the
@@ -259,11 +313,11 @@ def _create_file(path: Path) -> None:
     engine = _sqlite_engine(Path(name))
     try:
         with engine.connect() as conn, conn.begin():
-            s.create(conn)
+            migrate.create(conn)
         engine.dispose()  # the last connection closing folds the WAL into the file
         os.link(name, path)
     except FileExistsError:
-        pass  # another process made it first: use theirs
+        return False  # another process made it first: use theirs
     except OSError as exc:
         raise StoreError(
             [Problem(str(path), "", f"the database cannot be created here ({exc.strerror}).")]
@@ -272,6 +326,7 @@ def _create_file(path: Path) -> None:
         engine.dispose()
         for suffix in ("", "-wal", "-shm"):
             Path(name + suffix).unlink(missing_ok=True)
+    return True
 
 
 def is_row_id(value: object) -> bool:
@@ -282,10 +337,10 @@ def is_row_id(value: object) -> bool:
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def check_sqlite_file(path: Path) -> int | None:
+def check_sqlite_file(path: Path) -> s.Found | None:
     """Look at an existing file, without writing to it, before SQLite may touch it.
 
-    Returns the kneekit schema version it holds (None for an SQLite database with no tables);
+    Returns where its kneekit schema stands (None for an SQLite database with no tables);
     raises StoreError if it is empty, not SQLite, cut short, damaged, read-only, not kneekit's
     or newer than this code. The size check follows the header layout in
     https://www.sqlite.org/fileformat.html.
@@ -328,9 +383,14 @@ def check_sqlite_file(path: Path) -> int | None:
                 if (s.meta.name in tables)
                 else {}
             )
+            revisions = (
+                [r[0] for r in raw.execute(f"SELECT version_num FROM {s.VERSION_TABLE}")]
+                if s.VERSION_TABLE in tables
+                else []
+            )
     except sqlite3.DatabaseError as exc:
         raise _damaged(source, f"SQLite says: {exc}") from exc
-    version = s.version_of(source, tables, rows)
+    version = s.version_of(source, tables, rows, revisions)
     if not os.access(path, os.W_OK) or not stat.st_mode & 0o222:
         raise StoreError(
             [
