@@ -75,5 +75,6 @@ def differences(conn: Connection) -> list[object]:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    context = MigrationContext.configure(conn, opts={"compare_type": True})
+    opts = {"compare_type": True, "compare_server_default": True}
+    context = MigrationContext.configure(conn, opts=opts)
     return list(compare_metadata(context, s.metadata))
