@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 from alembic import command
+from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Table, create_engine, select, text
+from sqlalchemy import Connection, Table, create_engine, inspect, select, text
 
 from kneekit.cli import main
 from kneekit.records import migrate
@@ -90,10 +91,21 @@ def test_a_database_built_by_the_revisions_matches_the_tables_alembic_check(db_u
             command.upgrade(migrate.config(connection=conn), "head")
             assert migrate.differences(conn) == []
             assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [("v2",)]
+            by_alembic = version_table_shape(conn)
     finally:
         engine.dispose()
     with Store.open(db_url) as made, made.read() as conn:  # kneekit's own made one agrees too
         assert migrate.differences(conn) == []
+        assert version_table_shape(conn) == by_alembic  # its stamp, written without Alembic
+        assert MigrationContext.configure(conn).get_current_revision() == s.HEAD
+
+
+def version_table_shape(conn: Connection) -> tuple[object, ...]:
+    look = inspect(conn)
+    columns = [
+        (c["name"], str(c["type"]), c["nullable"]) for c in look.get_columns(s.VERSION_TABLE)
+    ]
+    return columns, look.get_pk_constraint(s.VERSION_TABLE)
 
 
 def test_the_check_finds_a_column_the_revisions_lack(store):

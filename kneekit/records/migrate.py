@@ -1,6 +1,6 @@
 """Making and upgrading the clinic database's schema with Alembic, inside kneekit's transaction.
 
-Alembic is loaded only when a database is made or needs upgrading: opening an up-to-date one
+Alembic is loaded only when a database needs upgrading: opening an up-to-date one
 (every CLI call, every page) reads its revision with one query (see
 :func:`kneekit.records.schema.found_version`) and stops there. Every function here runs on the
 caller's connection and transaction, which on PostgreSQL holds kneekit's advisory write lock, so
@@ -33,10 +33,15 @@ def config(scripts: str = SCRIPTS, connection: Connection | None = None) -> Conf
 
 
 def create(conn: Connection) -> None:
-    """Make the newest schema in an empty database and stamp it at the newest revision."""
-    from alembic import command
+    """Make the newest schema in an empty database, stamped at the newest revision.
 
+    The stamp is written directly (see :data:`kneekit.records.schema.version_table`): through
+    Alembic it costs its import, a second or more on a busy machine, and tens of milliseconds
+    per database after that, for one row.
+    """
     s.metadata.create_all(conn)
+    s.version_table.create(conn)
+    conn.execute(s.version_table.insert(), {"version_num": s.HEAD})
     conn.execute(
         s.meta.insert(),
         [
@@ -44,7 +49,6 @@ def create(conn: Connection) -> None:
             {"key": "schema_version", "value": str(s.SCHEMA_VERSION)},
         ],
     )
-    command.stamp(config(connection=conn), s.HEAD)
 
 
 def upgrade(conn: Connection, found: s.Found, scripts: str = SCRIPTS) -> int:

@@ -31,6 +31,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -263,7 +264,16 @@ transaction as the action itself; kneekit has no way to change or delete an entr
 
 
 VERSION_TABLE = "alembic_version"
-"""Where Alembic records the revision a database is at (one row, ``version_num``)."""
+version_table = Table(
+    VERSION_TABLE,
+    MetaData(),  # not the clinic's tables: copies and the drift check leave it out
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name=f"{VERSION_TABLE}_pkc"),
+)
+"""Where Alembic records the revision a database is at, in the shape Alembic makes it (its
+documented contract is a table of that name with a string column ``version_num``). kneekit
+writes it itself when it makes a new database, so that making one (each new clinic, each test)
+does not load Alembic; a test checks that Alembic reads it back."""
 
 
 def revision(version: int) -> str:
@@ -313,7 +323,7 @@ def found_version(conn: Connection, source: str) -> Found | None:
         else {}
     )
     revisions = (
-        list(conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars())
+        list(conn.execute(select(version_table.c.version_num)).scalars())
         if VERSION_TABLE in tables
         else []
     )
