@@ -18,12 +18,12 @@ from kneekit.errors import StoreError
 from kneekit.records import schema
 from kneekit.records.database import (
     Database,
-    Opening,
     _sqlite_engine,
     check_sqlite_file,
     default_db_path,
     default_location,
 )
+from kneekit.records.migrate import Opening
 from kneekit.records.store import Store
 from kneekit.soreness import check_in
 

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Table, create_engine, inspect, select, text
 from kneekit.cli import main
 from kneekit.records import migrate
 from kneekit.records import schema as s
-from kneekit.records.database import Opening
+from kneekit.records.migrate import Opening
 from kneekit.records.store import Store
 from tests.test_postgres_concurrency import run_together
 

@@ -13,10 +13,9 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, Self
 
 from platformdirs import user_data_path
 from sqlalchemy import (
@@ -63,17 +62,6 @@ def default_location() -> str:
     return env if "://" in env else str(default_db_path())
 
 
-@dataclass(frozen=True)
-class Opening:
-    """What opening a database did to its schema; ``kneekit db upgrade`` says it in words."""
-
-    done: Literal["nothing", "made", "stamped", "upgraded"]
-    """Nothing (it was up to date), made (it was new), stamped (it was at the newest version but
-    from before Alembic, which now records it) or upgraded (its schema was older)."""
-    before: int | None
-    """Its schema version when it was opened; None for a new database."""
-
-
 class Database:
     """A connection to the clinic database; :class:`~kneekit.records.store.Store` adds records."""
 
@@ -82,7 +70,7 @@ class Database:
         self.path = path
         self.source = source
         self._batch: Connection | None = None
-        self.opening = Opening("nothing", s.SCHEMA_VERSION)
+        self.opening = migrate.Opening("nothing", s.SCHEMA_VERSION)
 
     # -- opening ------------------------------------------------------------------------------
     @classmethod
@@ -162,58 +150,15 @@ class Database:
             engine.dispose()
             raise
         if made:
-            store.opening = Opening("made", None)
+            store.opening = migrate.Opening("made", None)
         return store
 
     def prepare(self, found: s.Found | None, scripts: str = migrate.SCRIPTS) -> None:
-        """Make the schema in a new database or bring an older one up to date, atomically.
-
-        An up-to-date database (the usual case: every CLI call and page opens one) was already
-        recognised by one read, and nothing here loads Alembic for it. ``scripts``: where the
-        revisions are (tests pass a copy with one added).
-        """
-        if found is not None and found.current:
-            return
-        with self._schema_change() as conn:
-            # Read again under the write lock: another process may have just done it.
-            now = s.found_version(conn, self.source)
-            if now is None:
-                migrate.create(conn)
-                self.opening = Opening("made", None)
-            elif not now.current:
-                migrate.upgrade(conn, now, scripts)
-                older = now.version < s.SCHEMA_VERSION
-                self.opening = Opening("upgraded" if older else "stamped", now.version)
-
-    @contextmanager
-    def _schema_change(self) -> Iterator[Connection]:
-        """The write transaction a schema change runs in: on PostgreSQL under the advisory lock.
-
-        On SQLite, foreign keys are off during it and checked before the commit: batch mode
-        changes a table by copying it and dropping the old one, which with foreign keys on fails
-        as soon as other rows point to it, and SQLite cannot switch them inside a transaction.
-        """
-        if self.engine.dialect.name != "sqlite":
-            with self.write() as conn:
-                yield conn
-            return
-        with self._guard(), self.engine.connect() as conn:
-            raw = conn.connection.driver_connection
-            assert isinstance(raw, sqlite3.Connection)
-            raw.execute("PRAGMA foreign_keys=OFF")  # before kneekit's BEGIN (see _sqlite_events)
-            try:
-                conn.execution_options(kneekit_write=True)
-                with conn.begin():
-                    yield conn
-                    if conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
-                        raise self.problem(
-                            "",
-                            "upgrading the database would leave records pointing to records "
-                            "that are not there, so it was not upgraded; nothing was changed. "
-                            "Please report this, with the kneekit version.",
-                        )
-            finally:
-                raw.execute("PRAGMA foreign_keys=ON")
+        """Make the schema in a new database or bring an older one up to date, atomically
+        (:func:`kneekit.records.migrate.prepare`); :attr:`opening` says what was done."""
+        done = migrate.prepare(self, found, scripts)
+        if done is not None:
+            self.opening = done
 
     def close(self) -> None:
         """Release the database; the store cannot be used afterwards."""
@@ -227,7 +172,7 @@ class Database:
 
     # -- transactions -------------------------------------------------------------------------
     @contextmanager
-    def _guard(self) -> Iterator[None]:
+    def guard(self) -> Iterator[None]:
         """Turn database failures into StoreError in plain words; nothing half-written stays."""
         try:
             yield
@@ -239,7 +184,7 @@ class Database:
         if self._batch is not None:
             yield self._batch
             return
-        with self._guard(), self.engine.connect() as conn:
+        with self.guard(), self.engine.connect() as conn:
             conn.execution_options(kneekit_write=True)
             with conn.begin():
                 if conn.dialect.name == "postgresql":
@@ -251,7 +196,7 @@ class Database:
         if self._batch is not None:
             yield self._batch
             return
-        with self._guard(), self.engine.connect() as conn, conn.begin():
+        with self.guard(), self.engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager

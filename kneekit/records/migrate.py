@@ -9,7 +9,11 @@ a failed upgrade leaves the database as it was and two processes never migrate a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import Connection
 
@@ -18,8 +22,69 @@ from kneekit.records import schema as s
 if TYPE_CHECKING:
     from alembic.config import Config
 
+    from kneekit.records.database import Database
+
 SCRIPTS = "kneekit.records:migrations"
 """Where the revisions live, as a package resource: found in an installed wheel too."""
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What opening a database did to its schema; ``kneekit db upgrade`` says it in words."""
+
+    done: Literal["nothing", "made", "stamped", "upgraded"]
+    """Nothing (it was up to date), made (it was new), stamped (it was at the newest version but
+    from before Alembic, which now records it) or upgraded (its schema was older)."""
+    before: int | None
+    """Its schema version when it was opened; None for a new database."""
+
+
+def prepare(db: Database, found: s.Found | None, scripts: str = SCRIPTS) -> Opening | None:
+    """Make the schema in a new database or bring an older one up to date, atomically; what was
+    done, or None when ``found`` was up to date (the usual case: nothing here runs then)."""
+    if found is not None and found.current:
+        return None
+    with _schema_change(db) as conn:
+        # Read again under the write lock: another process may have just done it.
+        now = s.found_version(conn, db.source)
+        if now is None:
+            create(conn)
+            return Opening("made", None)
+        if now.current:
+            return Opening("nothing", now.version)
+        upgrade(conn, now, scripts)
+        return Opening("upgraded" if now.version < s.SCHEMA_VERSION else "stamped", now.version)
+
+
+@contextmanager
+def _schema_change(db: Database) -> Iterator[Connection]:
+    """The write transaction a schema change runs in: on PostgreSQL under the advisory lock.
+
+    On SQLite, foreign keys are off during it and checked before the commit: batch mode changes
+    a table by copying it and dropping the old one, which with foreign keys on fails as soon as
+    other rows point to it, and SQLite cannot switch them inside a transaction.
+    """
+    if db.engine.dialect.name != "sqlite":
+        with db.write() as conn:
+            yield conn
+        return
+    with db.guard(), db.engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        raw.execute("PRAGMA foreign_keys=OFF")  # before kneekit's own BEGIN (see database.py)
+        try:
+            conn.execution_options(kneekit_write=True)
+            with conn.begin():
+                yield conn
+                if conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise db.problem(
+                        "",
+                        "upgrading the database would leave records pointing to records that "
+                        "are not there, so it was not upgraded; nothing was changed. Please "
+                        "report this, with the kneekit version.",
+                    )
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
 
 
 def config(scripts: str = SCRIPTS, connection: Connection | None = None) -> Config:
