@@ -12,12 +12,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import event
 
 from kneekit.errors import StoreError
 from kneekit.records import schema
-from kneekit.records.database import default_db_path, default_location
+from kneekit.records.database import (
+    Database,
+    _sqlite_engine,
+    check_sqlite_file,
+    default_db_path,
+    default_location,
+)
+from kneekit.records.migrate import Opening
 from kneekit.records.store import Store
 from kneekit.soreness import check_in
 
@@ -27,7 +33,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def files(folder: Path) -> dict[str, bytes]:
     """Every file in ``folder`` with its bytes: what "left untouched" must keep equal."""
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def integrity(path: Path) -> str:
@@ -214,6 +220,7 @@ def test_a_first_schema_database_opens_with_every_row_intact(tmp_path):
     expected = json.loads((FIXTURES / "clinic-v1.rows.json").read_text(encoding="utf-8"))
     path = v1_copy(tmp_path)
     with Store.open(path) as store:
+        assert store.opening == Opening("upgraded", 1)
         assert [c.name for c in store.clients()] == ["Ada L.", "Bo <script>alert(1)</script> K."]
         assert store.shares.client_for(expected["live_token"], NOW) == store.clients()[0]
         assert [len(h.checkins) for h in store.histories()] == [20, 20]
@@ -227,47 +234,109 @@ def test_a_first_schema_database_opens_with_every_row_intact(tmp_path):
             assert now_rows[: len(old_rows)] == old_rows, table
         version = raw.execute("SELECT value FROM kneekit_meta WHERE key='schema_version'")
         assert version.fetchone()[0] == str(schema.SCHEMA_VERSION)
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [("v2",)]
     raw.close()
     Store.open(tmp_path / "new.sqlite3").close()
     assert shape(path) == shape(tmp_path / "new.sqlite3")
     assert integrity(path) == "ok"
 
 
-def test_migrations_run_in_order_and_a_newer_result_is_then_refused(tmp_path):
+PACE = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "v{new}"
+down_revision = "v{old}"
+
+
+def upgrade():
+    with op.batch_alter_table("checkins") as batch:
+        batch.add_column(sa.Column("pace", sa.Float))
+    op.execute("UPDATE checkins SET pace = minutes / km WHERE km > 0")
+    # Copy the table every other one points to: batch mode's way of changing what SQLite cannot
+    # ALTER in place. Its rows and every reference to them must come through.
+    with op.batch_alter_table("clients", recreate="always") as batch:
+        batch.alter_column("name", existing_type=sa.Text, nullable=True)
+"""
+
+
+def scripts_with(tmp_path: Path, name: str, revision: str | None) -> str:
+    """A copy of kneekit's revisions with one revision file written (or, for None, removed)."""
+    import kneekit.records.migrations as shipped
+
+    folder = tmp_path / "scripts"
+    shutil.copytree(Path(shipped.__file__).parent, folder,
+                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    if revision is None:
+        (folder / "versions" / name).unlink()
+    else:
+        (folder / "versions" / name).write_text(revision, encoding="utf-8")
+    return str(folder)
+
+
+def test_a_newer_revision_runs_in_order_and_its_database_is_then_refused(tmp_path):
     path = v1_copy(tmp_path)
-
-    def add_pace(conn):
-        conn.execute(text("ALTER TABLE checkins ADD COLUMN pace REAL"))
-        conn.execute(text("UPDATE checkins SET pace = minutes / km WHERE km > 0"))
-
-    Store.open(path).close()  # the fixture is version 1: this brings it to the current version
     current = schema.SCHEMA_VERSION
-    engine = create_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        schema.upgrade(conn, current, target=current + 1, migrations={current: add_pace})
-    engine.dispose()
+    scripts = scripts_with(tmp_path, "pace.py", PACE.format(new=current + 1, old=current))
+    found = check_sqlite_file(path)
+    assert found == schema.Found(1, stamped=False)
+    with Database(_sqlite_engine(path), path, str(path)) as db:
+        db.prepare(found, scripts)  # v1, v2, then the new one
+        assert db.opening == Opening("upgraded", 1)
+        with db.read() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # on again
     with sqlite3.connect(path) as raw:
         assert raw.execute("SELECT count(*), count(pace) FROM checkins").fetchone() == (40, 20)
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [("v3",)]
+        assert raw.execute("SELECT count(*) FROM clients").fetchone() == (2,)
     raw.close()
+    assert integrity(path) == "ok"
     before = files(tmp_path)
-    newer = f"newer kneekit \\(schema version {current + 1}; this kneekit reads"
+    newer = f"newer kneekit \\(schema version {current + 1}; this kneekit reads up to version 2"
     with pytest.raises(StoreError, match=newer):
         Store.open(path)
     assert files(tmp_path) == before
 
 
+def test_a_revision_this_kneekit_does_not_know_is_refused_as_newer(tmp_path):
+    path = tmp_path / "clinic.sqlite3"
+    some_records(path, 5)
+    with sqlite3.connect(path) as raw:
+        raw.execute("UPDATE alembic_version SET version_num = 'v9'")
+    raw.close()
+    before = files(tmp_path)
+    with pytest.raises(StoreError, match=r"newer kneekit \(schema revision v9;.*Update kneekit"):
+        Store.open(path)
+    assert files(tmp_path) == before
+
+
+BROKEN = """
+from alembic import op
+
+revision = "v2"
+down_revision = "v1"
+
+
+def upgrade():
+    op.execute("DELETE FROM checkins")
+    op.execute("ALTER TABLE no_such_table ADD COLUMN x INTEGER")
+"""
+
+
 def test_a_failed_migration_leaves_the_database_as_it_was(tmp_path):
     path = v1_copy(tmp_path)
-
-    def broken(conn):
-        conn.execute(text("DELETE FROM checkins"))
-        conn.execute(text("ALTER TABLE no_such_table ADD COLUMN x INTEGER"))
-
-    engine = create_engine(f"sqlite:///{path}")
-    with pytest.raises(OperationalError, match="no such table"), engine.begin() as conn:
-        schema.upgrade(conn, 1, target=2, migrations={1: broken})
-    engine.dispose()
-    with Store.open(path) as store:  # still version 1, with every check-in
+    scripts = scripts_with(tmp_path, "v2_local_days.py", BROKEN)
+    with (
+        Database(_sqlite_engine(path), path, str(path)) as db,
+        pytest.raises(StoreError, match="the database refused the change \\(no such table"),
+    ):
+        db.prepare(check_sqlite_file(path), scripts)
+    with sqlite3.connect(path) as raw:  # not even stamped: still the version-1 file it was
+        tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master")}
+        assert "alembic_version" not in tables
+    raw.close()
+    with Store.open(path) as store:  # so the real migration then runs, with every check-in
+        assert store.opening == Opening("upgraded", 1)
         assert sum(len(h.checkins) for h in store.histories()) == 40
 
 

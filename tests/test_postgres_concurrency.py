@@ -100,7 +100,7 @@ def test_four_processes_saving_40_versions_of_one_routine_each_number_them_all(d
 def test_four_processes_opening_an_empty_database_at_once_all_succeed(db_url):
     assert run_together("open", db_url, [1, 2, 3, 4]) == ["done\n"] * 4
     with Store.open(db_url) as store, store.read() as conn:
-        assert s.found_version(conn, store.source) == s.SCHEMA_VERSION
+        assert s.found_version(conn, store.source) == s.Found(s.SCHEMA_VERSION, stamped=True)
         meta = conn.execute(s.meta.select()).all()
     assert sorted(meta) == [("application", "kneekit"), ("schema_version", "2")]
 

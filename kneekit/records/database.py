@@ -33,6 +33,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import StaticPool
 
 from kneekit.errors import Problem, StoreError
+from kneekit.records import migrate
 from kneekit.records import schema as s
 from kneekit.records.failures import BUSY_TIMEOUT_S, plain
 
@@ -69,6 +70,7 @@ class Database:
         self.path = path
         self.source = source
         self._batch: Connection | None = None
+        self.opening = migrate.Opening("nothing", s.SCHEMA_VERSION)
 
     # -- opening ------------------------------------------------------------------------------
     @classmethod
@@ -130,7 +132,7 @@ class Database:
         try:
             with store.read() as conn:
                 found = s.found_version(conn, store.source)
-            store._prepare(found)
+            store.prepare(found)
         except BaseException:
             engine.dispose()
             raise
@@ -138,29 +140,25 @@ class Database:
 
     @classmethod
     def _open_file(cls, path: Path) -> Self:
-        if not path.exists():
-            _create_file(path)
+        made = not path.exists() and _create_file(path)
         found = check_sqlite_file(path)
         engine = _sqlite_engine(path)
         store = cls(engine, path, str(path))
         try:
-            store._prepare(found)
+            store.prepare(found)
         except BaseException:
             engine.dispose()
             raise
+        if made:
+            store.opening = migrate.Opening("made", None)
         return store
 
-    def _prepare(self, found: int | None) -> None:
-        """Make the schema in a new database or bring an older one up to date, atomically."""
-        if found == s.SCHEMA_VERSION:
-            return
-        with self.write() as conn:
-            # Read again under the write lock: another process may have just done it.
-            now = s.found_version(conn, self.source)
-            if now is None:
-                s.create(conn)
-            elif now < s.SCHEMA_VERSION:
-                s.upgrade(conn, now)
+    def prepare(self, found: s.Found | None, scripts: str = migrate.SCRIPTS) -> None:
+        """Make the schema in a new database or bring an older one up to date, atomically
+        (:func:`kneekit.records.migrate.prepare`); :attr:`opening` says what was done."""
+        done = migrate.prepare(self, found, scripts)
+        if done is not None:
+            self.opening = done
 
     def close(self) -> None:
         """Release the database; the store cannot be used afterwards."""
@@ -174,7 +172,7 @@ class Database:
 
     # -- transactions -------------------------------------------------------------------------
     @contextmanager
-    def _guard(self) -> Iterator[None]:
+    def guard(self) -> Iterator[None]:
         """Turn database failures into StoreError in plain words; nothing half-written stays."""
         try:
             yield
@@ -186,7 +184,7 @@ class Database:
         if self._batch is not None:
             yield self._batch
             return
-        with self._guard(), self.engine.connect() as conn:
+        with self.guard(), self.engine.connect() as conn:
             conn.execution_options(kneekit_write=True)
             with conn.begin():
                 if conn.dialect.name == "postgresql":
@@ -198,7 +196,7 @@ class Database:
         if self._batch is not None:
             yield self._batch
             return
-        with self._guard(), self.engine.connect() as conn, conn.begin():
+        with self.guard(), self.engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
@@ -240,8 +238,9 @@ def _sqlite_engine(path: Path) -> Engine:
     return engine
 
 
-def _create_file(path: Path) -> None:
-    """Make a new database under a temporary name, then link it into place in one step.
+def _create_file(path: Path) -> bool:
+    """Make a new database under a temporary name, then link it into place in one step; whether
+    this call's database is the one linked.
 
     Another process opening the same new path at that moment finds no file or a complete one,
     never an empty one (which kneekit refuses as not a database). If two make one at once, the
@@ -259,11 +258,11 @@ def _create_file(path: Path) -> None:
     engine = _sqlite_engine(Path(name))
     try:
         with engine.connect() as conn, conn.begin():
-            s.create(conn)
+            migrate.create(conn)
         engine.dispose()  # the last connection closing folds the WAL into the file
         os.link(name, path)
     except FileExistsError:
-        pass  # another process made it first: use theirs
+        return False  # another process made it first: use theirs
     except OSError as exc:
         raise StoreError(
             [Problem(str(path), "", f"the database cannot be created here ({exc.strerror}).")]
@@ -272,6 +271,7 @@ def _create_file(path: Path) -> None:
         engine.dispose()
         for suffix in ("", "-wal", "-shm"):
             Path(name + suffix).unlink(missing_ok=True)
+    return True
 
 
 def is_row_id(value: object) -> bool:
@@ -282,10 +282,10 @@ def is_row_id(value: object) -> bool:
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def check_sqlite_file(path: Path) -> int | None:
+def check_sqlite_file(path: Path) -> s.Found | None:
     """Look at an existing file, without writing to it, before SQLite may touch it.
 
-    Returns the kneekit schema version it holds (None for an SQLite database with no tables);
+    Returns where its kneekit schema stands (None for an SQLite database with no tables);
     raises StoreError if it is empty, not SQLite, cut short, damaged, read-only, not kneekit's
     or newer than this code. The size check follows the header layout in
     https://www.sqlite.org/fileformat.html.
@@ -328,9 +328,14 @@ def check_sqlite_file(path: Path) -> int | None:
                 if (s.meta.name in tables)
                 else {}
             )
+            revisions = (
+                [r[0] for r in raw.execute(f"SELECT version_num FROM {s.VERSION_TABLE}")]
+                if s.VERSION_TABLE in tables
+                else []
+            )
     except sqlite3.DatabaseError as exc:
         raise _damaged(source, f"SQLite says: {exc}") from exc
-    version = s.version_of(source, tables, rows)
+    version = s.version_of(source, tables, rows, revisions)
     if not os.access(path, os.W_OK) or not stat.st_mode & 0o222:
         raise StoreError(
             [

@@ -1,16 +1,20 @@
-"""The clinic database's tables, its schema version and the migrations between versions.
+"""The clinic database's tables, its schema version, and how an existing database's version is read.
 
-The tables below always describe the *newest* schema: a new database is made from them directly,
-and an older one is brought up to date by running the migrations in order. To add version 2, write
-a function that changes a version-1 database into a version-2 one, register it as
-``MIGRATIONS[1]``, raise ``SCHEMA_VERSION`` to 2 and change the tables to match; the fixture test
-then checks that a migrated v1 database ends up with every row and the same tables as a new one.
+The tables below always describe the *newest* schema: a new database is made from them directly
+(and stamped at the newest Alembic revision), and an older one is brought up to date by the
+Alembic revisions in :mod:`kneekit.records.migrations` (run by :mod:`kneekit.records.migrate`).
+To change the schema: change the tables here, write revision ``v<N+1>`` there, and raise
+``SCHEMA_VERSION`` to N+1. Tests then check that a freshly upgraded database and these tables do
+not differ (Alembic's autogenerate comparison), and that the first-schema fixture migrates with
+every row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -27,11 +31,11 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
     TypeDecorator,
-    bindparam,
     inspect,
     select,
     text,
@@ -44,7 +48,8 @@ APPLICATION = "kneekit"
 SCHEMA_VERSION = 2
 """The schema this code reads and writes. Version 1 is the first released schema; version 2
 keeps each record's UTC offset (its local day), a check-in's request key (a double Save stores
-one check-in), hand-entered sessions, and adds the tables listed in :data:`NEW_IN_V2`."""
+one check-in), hand-entered sessions, and adds the runs, trials, akps_scores and audit tables
+(revision ``v2`` in :mod:`kneekit.records.migrations`)."""
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -257,74 +262,59 @@ audit = Table(
 """Who did what to which client's record, and when: written by the store in the same
 transaction as the action itself; kneekit has no way to change or delete an entry."""
 
-NEW_IN_V2: tuple[Table, ...] = (runs, trials, akps_scores, audit)
-"""Tables that version 2 adds; the v1 to v2 migration creates them. A feature that needs a new
-table defines it above and lists it here (while version 2 is unreleased, it stays one step)."""
+
+VERSION_TABLE = "alembic_version"
+version_table = Table(
+    VERSION_TABLE,
+    MetaData(),  # not the clinic's tables: copies and the drift check leave it out
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name=f"{VERSION_TABLE}_pkc"),
+)
+"""Where Alembic records the revision a database is at, in the shape Alembic makes it (its
+documented contract is a table of that name with a string column ``version_num``). kneekit
+writes it itself when it makes a new database, so that making one (each new clinic, each test)
+does not load Alembic; a test checks that Alembic reads it back."""
 
 
-def _v1_to_v2(conn: Connection) -> None:
-    """Add the v2 columns; existing records get the offset of the clinic's zone at their time.
-
-    Version 1 kept only UTC, so where a record was made is unknown: the clinic's zone
-    (:func:`kneekit.config.clinic_zone`) is the best guess, and right for a clinic that records
-    where it is. Offsets are set per distinct time, in batches, so a large clinic migrates in
-    seconds.
-    """
-    from kneekit.config import clinic_zone
-
-    zone = clinic_zone()
-    for table in (checkins, sessions):
-        conn.execute(
-            text(f"ALTER TABLE {table.name} ADD COLUMN utc_offset_min INTEGER NOT NULL DEFAULT 0")
-        )
-    conn.execute(text("ALTER TABLE checkins ADD COLUMN request_key VARCHAR(64)"))
-    conn.execute(text("CREATE UNIQUE INDEX ix_checkins_request_key ON checkins (request_key)"))
-    conn.execute(
-        text("ALTER TABLE sessions ADD COLUMN entered_by_hand BOOLEAN NOT NULL DEFAULT false")
-    )
-    for table, column in ((checkins, checkins.c.at), (sessions, sessions.c.started_at)):
-        rows = conn.execute(select(table.c.id, column)).all()
-        offsets = [
-            {"row": r[0], "offset": _minutes_east(r[1].astimezone(zone).utcoffset())} for r in rows
-        ]
-        if offsets:
-            conn.execute(
-                table.update()
-                .where(table.c.id == bindparam("row"))
-                .values(utc_offset_min=bindparam("offset")),
-                offsets,
-            )
-    metadata.create_all(conn, tables=list(NEW_IN_V2))
+def revision(version: int) -> str:
+    """The Alembic revision id of schema ``version``: ``v1``, ``v2``, ... (one revision per
+    version, so an id says plainly which schema a database holds)."""
+    return f"v{version}"
 
 
-def _minutes_east(offset: timedelta | None) -> int:
-    return 0 if offset is None else int(offset.total_seconds() // 60)
+HEAD = revision(SCHEMA_VERSION)
+"""The newest revision: a database stamped here needs nothing done when it is opened. Kept as a
+constant so that opening an up-to-date database never loads Alembic (a test checks it is the
+head of the revisions in :mod:`kneekit.records.migrations`)."""
 
 
-Migration = Callable[[Connection], None]
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
-"""``MIGRATIONS[n]`` turns a version-``n`` database into version ``n + 1``.
-
-Each runs inside the caller's transaction, so a failed upgrade leaves the database as it was.
-"""
+def version_number(rev: str) -> int | None:
+    """The schema version of a revision id kneekit writes (``v2`` -> 2); None for another id."""
+    match = re.fullmatch(r"v([1-9][0-9]*)", rev)
+    return int(match[1]) if match else None
 
 
-def create(conn: Connection) -> None:
-    """Make the newest schema in an empty database."""
-    metadata.create_all(conn)
-    conn.execute(
-        meta.insert(),
-        [
-            {"key": "application", "value": APPLICATION},
-            {"key": "schema_version", "value": str(SCHEMA_VERSION)},
-        ],
-    )
+@dataclass(frozen=True)
+class Found:
+    """Where an existing kneekit database stands."""
+
+    version: int
+    """Its schema version."""
+    stamped: bool
+    """Whether Alembic's version table records it: databases made before kneekit used Alembic
+    keep only ``kneekit_meta``'s number, and are stamped at that revision before upgrading."""
+
+    @property
+    def current(self) -> bool:
+        """Up to date: opening it writes nothing."""
+        return self.version == SCHEMA_VERSION and self.stamped
 
 
-def found_version(conn: Connection, source: str) -> int | None:
-    """The schema version of the database behind ``conn``; None if it has no tables at all.
+def found_version(conn: Connection, source: str) -> Found | None:
+    """Where the database behind ``conn`` stands; None if it has no tables at all.
 
-    Raises StoreError, in words a physio can act on, if the database belongs to something else.
+    Raises StoreError, in words a physio can act on, if the database belongs to something else
+    or was written by a newer kneekit.
     """
     tables = inspect(conn).get_table_names()
     rows = (
@@ -332,14 +322,23 @@ def found_version(conn: Connection, source: str) -> int | None:
         if meta.name in tables
         else {}
     )
-    return version_of(source, tables, rows)
+    revisions = (
+        list(conn.execute(select(version_table.c.version_num)).scalars())
+        if VERSION_TABLE in tables
+        else []
+    )
+    return version_of(source, tables, rows, revisions)
 
 
-def version_of(source: str, tables: list[str], rows: Mapping[str, str]) -> int | None:
-    """The kneekit schema version given a database's table names and kneekit_meta rows.
+def version_of(
+    source: str, tables: list[str], rows: Mapping[str, str], revisions: Sequence[str] = ()
+) -> Found | None:
+    """Where a database stands given its table names, kneekit_meta rows and Alembic revisions.
 
     None for a database with no tables (a new one); StoreError if it is another program's or
-    newer than this code.
+    newer than this code. Alembic's revision is the truth where there is one; kneekit_meta's
+    ``schema_version`` is kept equal to it, so that a kneekit from before Alembic still refuses
+    a newer database in words instead of misreading it.
     """
     if not tables:
         return None
@@ -351,30 +350,27 @@ def version_of(source: str, tables: list[str], rows: Mapping[str, str]) -> int |
         raise refuse(source, "this is not a kneekit database (its kneekit_meta table is foreign).")
     found = int(version)
     if found > SCHEMA_VERSION:
-        raise StoreError(
-            [
-                Problem(
-                    source,
-                    "",
-                    f"this database was written by a newer kneekit (schema version {found}; "
-                    f"this kneekit reads up to version {SCHEMA_VERSION}). Update kneekit to open "
-                    "it; the file was not changed.",
-                )
-            ]
-        )
-    return found
+        raise _newer(source, f"schema version {found}")
+    if not revisions:
+        return Found(found, stamped=False)
+    numbers = [version_number(r) for r in revisions]
+    known = [n for n in numbers if n is not None and n <= SCHEMA_VERSION]
+    if len(known) != 1 or len(revisions) != 1:
+        raise _newer(source, f"schema revision {', '.join(revisions)}")
+    return Found(known[0], stamped=True)
 
 
-def upgrade(
-    conn: Connection,
-    found: int,
-    target: int = SCHEMA_VERSION,
-    migrations: Mapping[int, Migration] = MIGRATIONS,
-) -> None:
-    """Run the migrations from version ``found`` up to ``target`` inside ``conn``'s transaction."""
-    for version in range(found, target):
-        migrations[version](conn)
-    conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(target)))
+def _newer(source: str, what: str) -> StoreError:
+    return StoreError(
+        [
+            Problem(
+                source,
+                "",
+                f"this database was written by a newer kneekit ({what}; this kneekit reads up to "
+                f"version {SCHEMA_VERSION}). Update kneekit to open it; the file was not changed.",
+            )
+        ]
+    )
 
 
 def refuse(source: str, message: str) -> StoreError:

@@ -3,6 +3,7 @@ the Voilà template ship as package data."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -28,6 +29,9 @@ def test_a_wheel_carries_the_dashboards_and_serves_them(tmp_path, page, start_se
         assert f"kneekit/notebooks/{shipped}" in names
     assert "kneekit/voila/jupyter/voila/templates/kneekit/index.html.j2" in names
     assert "kneekit/data/stretches.yaml" in names
+    for shipped in ("env.py", "script.py.mako", "versions/v1_first_schema.py",
+                    "versions/v2_local_days.py"):  # fmt: skip
+        assert f"kneekit/records/migrations/{shipped}" in names
     site = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", site, wheel],
@@ -42,6 +46,17 @@ def test_a_wheel_carries_the_dashboards_and_serves_them(tmp_path, page, start_se
         cwd=tmp_path,
     )
     assert where.stdout.startswith(str(site))  # the wheel's kneekit, not the clone's
+    old = tmp_path / "clinic-v1.sqlite3"  # the wheel's Alembic revisions upgrade a v1 clinic
+    shutil.copyfile(ROOT / "tests" / "fixtures" / "clinic-v1.sqlite3", old)
+    upgraded = subprocess.run(
+        [sys.executable, "-m", "kneekit.cli", "--db", str(old), "db", "upgrade"],
+        env={"PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
+    assert "from schema version 1 to version 2" in upgraded.stdout
     server = start_serve(max_kernels=2, env_extra={"PYTHONPATH": str(site)})
     someone = server.people()[0]
     page.goto(server.link(someone))
