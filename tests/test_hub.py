@@ -1,6 +1,7 @@
 """``kneekit hub init`` writes a JupyterHub configuration that loads and says what the issue asks.
 The hub really running from it, end to end: tests/browser/test_hub_stack.py."""
 
+import os
 import re
 from pathlib import Path
 
@@ -12,6 +13,12 @@ from kneekit.errors import KneekitError
 from kneekit.hub.deployment import write_deployment
 
 URL = "postgresql+psycopg://kneekit@/clinic?host=/run/postgresql"
+
+
+@pytest.fixture(autouse=True)
+def not_root(monkeypatch):
+    """The written config refuses root; these tests may run as root (CI does)."""
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
 
 
 def load(path: Path) -> Config:
@@ -57,6 +64,13 @@ def test_the_address_idle_timeout_and_client_port_can_be_chosen(tmp_path, capsys
     # written as JSON once stopped every server from starting).
     assert all(re.fullmatch(r"--\w+\.\w+=\w+", a) for a in c.Spawner.args), c.Spawner.args
     assert "Wrote" in capsys.readouterr().out
+
+
+def test_the_hub_refuses_to_start_as_root(tmp_path, monkeypatch):
+    path = write_deployment(tmp_path, URL)
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    with pytest.raises(SystemExit, match="non-root user"):
+        load(path)
 
 
 def test_a_hub_needs_a_postgresql_database(tmp_path, capsys):

@@ -48,7 +48,14 @@ Run as the dedicated non-root user:  jupyterhub -f {config_path}
 Put HTTPS in front (README "For a whole clinic"); the hub itself listens on {bind_url} only.
 """
 
+import os
 import sys
+
+if os.geteuid() == 0:
+    sys.exit(
+        "Start the hub as the clinic's own non-root user (say kneekit), not as root: "
+        "every physio's server runs as the user who starts the hub."
+    )
 
 c = get_config()  # noqa: F821 (JupyterHub provides it)
 
