@@ -139,6 +139,10 @@ def test_two_physios_each_land_on_the_clinic_overview(stack, browser, artifacts)
         page.screenshot(path=artifacts / f"hub-clinic-{name}.png")
         shown = page.inner_text("body")
         assert "Traceback" not in shown
+    # Physios also get JupyterLab (README, "For a whole clinic": the decision).
+    lab = stack.pages["ana"].request.get(f"{stack.hub.url}user/ana/lab")
+    assert lab.status == 200
+    assert "JupyterLab" in lab.text()
     servers = {name: stack.hub.server_of(name) for name in PHYSIOS}
     assert servers["ana"].pid != servers["ben"].pid
     for proc in stack.hub.processes():  # the hub, proxy, services, servers, kernels
