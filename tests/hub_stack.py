@@ -42,6 +42,9 @@ VENVS = Path(os.environ.get("KNEEKIT_HUB_VENVS", "/var/tmp"))
 BUILD_BACKEND = "setuptools>=77"
 """pyproject.toml's build backend, installed in the hub's environment to build each checkout."""
 
+STALE_S = 2 * 24 * 3600
+"""A hub environment no run has used for two days (an older pyproject.toml's) is removed."""
+
 PROXY = "configurable-http-proxy"
 """JupyterHub's proxy, from npm (``npm install -g configurable-http-proxy@4.6``; .ci/run does)."""
 
@@ -81,7 +84,25 @@ def hub_venv() -> Path:
             uninstall = [str(venv / "bin" / "python"), "-m", "pip", "uninstall", "-q", "-y"]
             subprocess.run([*uninstall, "kneekit"], check=True)
             done.write_text("complete\n")
+        done.touch()  # in use: kept from pruning
+        _prune(venv)
     return venv
+
+
+def _prune(keep: Path) -> None:
+    """Remove other hub environments unused for :data:`STALE_S` (each is about 600 MiB)."""
+    for other in VENVS.glob("kneekit-hub-venv-*"):
+        marker = other / "kneekit-complete"
+        if other == keep or not other.is_dir():
+            continue
+        if marker.exists() and time.time() - marker.stat().st_mtime < STALE_S:
+            continue
+        with other.with_name(f"{other.name}.lock").open("w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # another run is building it right now
+            shutil.rmtree(other, ignore_errors=True)
 
 
 def install_checkout(venv: Path, target: Path) -> None:
