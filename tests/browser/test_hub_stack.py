@@ -39,8 +39,10 @@ from tests.postgres_server import PostgresServer, available, start_server
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(1200)]
 
 IDLE_TIMEOUT_S = 60
-"""The test's idle timeout: long enough that a physio's server in use through the test is not
-culled on a busy machine, short enough that waiting for the culler is quick."""
+"""The test's idle timeout. An open page keeps its server alive: the server pings the page's
+kernel websocket every 30 s, the proxy counts websocket data as activity, and the hub reads it
+every 5 s (the test's setting), so a server is idle only once its pages are closed; waiting
+for the culler after that is quick."""
 
 PHYSIOS = ("ana", "ben")
 LAPTOP: ViewportSize = {"width": 1366, "height": 900}
