@@ -58,7 +58,9 @@ def test_the_conda_environment_has_every_dependency_pyproject_names():
     import yaml
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    wanted = project["dependencies"] + project["optional-dependencies"]["test"]
+    wanted = project["dependencies"] + [
+        d for extra in project["optional-dependencies"].values() for d in extra
+    ]
     conda = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     listed = {re.split(r"[<>=]", d)[0].lower() for d in conda["dependencies"] if isinstance(d, str)}
     missing = {re.split(r"[<>=\[]", d)[0].lower() for d in wanted} - listed

@@ -10,7 +10,15 @@ from typing import Any
 def _init(args: argparse.Namespace) -> int:
     from kneekit.hub.deployment import write_deployment
 
-    config = write_deployment(Path(args.folder), args.db_url, args.auth, tuple(args.admin))
+    config = write_deployment(
+        Path(args.folder),
+        args.db_url,
+        args.auth,
+        tuple(args.admin),
+        bind_url=args.bind_url,
+        idle_timeout=args.idle_timeout,
+        clients_port=args.clients_port,
+    )
     print(f"Wrote {config}")
     print("Next, as the clinic's non-root kneekit user (never root):")
     print(f"  cd {config.parent} && jupyterhub -f {config.name}")
@@ -19,6 +27,8 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def add_commands(commands: Any) -> list[argparse.ArgumentParser]:
+    from kneekit.hub.deployment import BIND_URL, CLIENTS_PORT, IDLE_TIMEOUT_S
+
     hub = commands.add_parser("hub", help="several physios: a JupyterHub deployment")
     actions = hub.add_subparsers(dest="action", required=True, metavar="ACTION")
     init = actions.add_parser(
@@ -42,5 +52,25 @@ def add_commands(commands: Any) -> list[argparse.ArgumentParser]:
         "dummy: tests only",
     )
     init.add_argument("--admin", action="append", default=[], metavar="NAME", help="an admin")
+    init.add_argument(
+        "--bind-url",
+        default=BIND_URL,
+        metavar="URL",
+        help=f"where the hub listens, behind the HTTPS proxy (default: {BIND_URL})",
+    )
+    init.add_argument(
+        "--idle-timeout",
+        type=int,
+        default=IDLE_TIMEOUT_S,
+        metavar="SECONDS",
+        help=f"stop a physio's server unused this long (default: {IDLE_TIMEOUT_S})",
+    )
+    init.add_argument(
+        "--clients-port",
+        type=int,
+        default=CLIENTS_PORT,
+        metavar="PORT",
+        help=f"the client pages' own port, on 127.0.0.1 (default: {CLIENTS_PORT})",
+    )
     init.set_defaults(run=_init)
     return []

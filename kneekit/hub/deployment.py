@@ -19,7 +19,6 @@ root.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from kneekit.errors import KneekitError, Problem
@@ -33,6 +32,14 @@ IDLE_TIMEOUT_S = 3600
 kneekit serve gives a clinic kernel (kneekit.voila.faces), between two appointments."""
 
 CLIENTS_PORT = 8766
+"""The client pages' port on 127.0.0.1; only the hub's proxy talks to it."""
+
+BIND_URL = "http://127.0.0.1:8000"
+"""The hub's public address: this machine only, with the HTTPS reverse proxy in front."""
+
+CULL_CHECKS_PER_TIMEOUT = 6
+"""The culler looks every sixth of the timeout (10 min for an hour): a server outlives its
+timeout by at most that much, and the hub is not asked every few seconds."""
 
 CONFIG = '''\
 """JupyterHub for {clinic}: written by `kneekit hub init`; edit freely.
@@ -41,7 +48,14 @@ Run as the dedicated non-root user:  jupyterhub -f {config_path}
 Put HTTPS in front (README "For a whole clinic"); the hub itself listens on {bind_url} only.
 """
 
+import os
 import sys
+
+if os.geteuid() == 0:
+    sys.exit(
+        "Start the hub as the clinic's own non-root user (say kneekit), not as root: "
+        "every physio's server runs as the user who starts the hub."
+    )
 
 c = get_config()  # noqa: F821 (JupyterHub provides it)
 
@@ -60,14 +74,16 @@ c.Spawner.environment = {{
     "KNEEKIT_DB": {db_url!r},
     "JUPYTER_PATH": {jupyter_path!r},
 }}
+# Voila and JupyterLab are server extensions enabled by installing them (the hub extra).
 c.Spawner.args = [
-    "--ServerApp.jpserver_extensions=" + {extensions!r},
     "--VoilaConfiguration.template=kneekit",
     "--VoilaConfiguration.theme=light",
     "--VoilaConfiguration.strip_sources=True",
     "--VoilaConfiguration.show_tracebacks=False",
 ]
-c.Spawner.http_timeout = 60
+# A small clinic machine may take a minute or two to start a server and its first kernel.
+c.Spawner.http_timeout = 120
+c.Spawner.start_timeout = 120
 
 {authenticator}
 
@@ -122,7 +138,7 @@ def write_deployment(
     db_url: str,
     auth: str = "native",
     admins: tuple[str, ...] = (),
-    bind_url: str = "http://127.0.0.1:8000",
+    bind_url: str = BIND_URL,
     idle_timeout: int = IDLE_TIMEOUT_S,
     clients_port: int = CLIENTS_PORT,
 ) -> Path:
@@ -161,10 +177,9 @@ def write_deployment(
             notebooks=str(folder / "notebooks"),
             db_url=db_url,
             jupyter_path=str(JUPYTER_ROOT),
-            extensions=json.dumps({"voila": True, "jupyterlab": True}),
             authenticator=AUTH[auth].format(admins=set(admins)),
             idle_timeout=idle_timeout,
-            cull_every=max(10, idle_timeout // 6),
+            cull_every=max(5, idle_timeout // CULL_CHECKS_PER_TIMEOUT),
             clients_port=clients_port,
         ),
         encoding="utf-8",

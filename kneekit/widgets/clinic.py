@@ -81,14 +81,18 @@ class ClinicOverview(w.VBox):
         self.sort = w.Dropdown(description="Sort", options=list(SORTS), value="Most flags first")
         self.table = w.HTML()
         self.choose = w.Dropdown(description="Open trends for", style={"description_width": "8em"})
-        self.trends = TrendsView(store, self.clock)
+        self._reordering = False
+        self._loaded = overview.clinic_overview(store, today(self.clock.now()))
+        rows = self.rows()
+        # The trends open on the table's first client straight away: drawing another first
+        # would note a client as viewed that the physio never saw (widgets/trends.py).
+        self.trends = TrendsView(store, self.clock, start_with=rows[0].client_id if rows else None)
         self.trends.picker.layout.display = "none"  # the overview's own chooser drives it
-        self._loaded: list[overview.OverviewRow] = []
         self.sort.observe(lambda _: self._show(), "value")
         self.choose.observe(self._open, "value")
         super().__init__([self.sort, self.table, self.choose, self.trends])
         self.add_class("kneekit-clinic")
-        self.refresh()
+        self._show()
 
     def refresh(self) -> None:
         """Read the records again and redraw the table."""
@@ -103,11 +107,19 @@ class ClinicOverview(w.VBox):
         rows = self.rows()
         self.table.value = table_html(rows)
         chosen = self.choose.value
-        self.choose.options = [(r.name, r.client_id) for r in rows]
         ids = [r.client_id for r in rows]
-        if ids:
-            self.choose.value = chosen if chosen in ids else ids[0]
+        # New options make the chooser jump to its first entry and back: the trends must not
+        # follow (a redraw, and a "viewed" entry, for a client nobody opened).
+        self._reordering = True
+        try:
+            self.choose.options = [(r.name, r.client_id) for r in rows]
+            if ids:
+                self.choose.value = chosen if chosen in ids else ids[0]
+        finally:
+            self._reordering = False
+        if ids and self.trends.picker.value != self.choose.value:
+            self.trends.picker.value = self.choose.value
 
     def _open(self, change: dict[str, Any]) -> None:
-        if change["new"] is not None:
+        if change["new"] is not None and not self._reordering:
             self.trends.picker.value = change["new"]

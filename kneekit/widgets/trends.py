@@ -43,6 +43,10 @@ class TrendsView(w.VBox):
 
     With ``client`` fixed (a client's own page) it shows their trend and adherence only; for the
     physio it adds the flags, the change from baseline and the routine-version comparison.
+
+    The physio's view notes "viewed" in the audit trail the first time it shows each client:
+    once per client per page open, not at every redraw (a new date range, a check-in arriving),
+    so the trail says who looked at whose records without filling up with repeats.
     """
 
     def __init__(
@@ -51,11 +55,13 @@ class TrendsView(w.VBox):
         clock: Clock | None = None,
         client: Client | None = None,
         seed: int = 0,
+        start_with: int | None = None,
     ) -> None:
         self.store = store
         self.clock: Clock = clock or SystemClock()
         self.client = client
         self.seed = seed
+        self.viewed: set[int] = set()  # clients noted as viewed by this open page
         today = config.today(self.clock.now())
         label = {"style": {"description_width": "5em"}}
         self.picker = w.Dropdown(
@@ -63,6 +69,8 @@ class TrendsView(w.VBox):
             options=[(c.name, c.id) for c in store.clients()] if client is None else [],
             **label,
         )
+        if start_with is not None:  # set before the first drawing, so only it is "viewed"
+            self.picker.value = start_with
         self.start = w.DatePicker(
             description="From", value=today - timedelta(weeks=DEFAULT_WEEKS), **label
         )
@@ -92,6 +100,9 @@ class TrendsView(w.VBox):
             replace_children(self.body, [w.HTML(error)])
             return
         full = self.store.history(client_id)
+        if self.client is None and client_id not in self.viewed:
+            self.store.audit.note(client_id, "viewed")
+            self.viewed.add(client_id)
         # Flags, verdicts and adherence as of the 'To' date, computed as the overview does;
         # the 'From' date only sets where the trend figure begins.
         seen = review(full, end, thresholds=Thresholds.from_settings())
