@@ -280,6 +280,9 @@ def page(browser: Browser, refused: list[str]) -> Iterator[Page]:
     without it: a request off this machine is refused and noted in ``refused``. The page is
     closed as a tab is (running ``beforeunload``), so its kernel is freed for the next test."""
     context = browser.new_context(viewport={"width": 412, "height": 915})
+    # A page's "load" waits for its notebook to run in a kernel started for it: seconds on a
+    # quiet machine, but CI's two busy cores once took over 30 s (Playwright's default).
+    context.set_default_navigation_timeout(120_000)
 
     def local_only(route: Route) -> None:
         if urlsplit(route.request.url).hostname in ("127.0.0.1", "localhost", "::1"):
