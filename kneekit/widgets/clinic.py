@@ -49,7 +49,10 @@ TABLE_CSS = (
     ".kneekit-overview td:empty{display:none}"
     ".kneekit-overview td[data-label]::before{content:attr(data-label) ': ';color:#444}"
     # who needs attention first: the name, then the flags, then the rest
-    ".kneekit-overview tr{display:flex;flex-direction:column}"
+    ".kneekit-overview tr{display:flex;flex-wrap:wrap}"
+    ".kneekit-overview td{flex:1 0 100%;box-sizing:border-box}"
+    ".kneekit-overview td[data-label=Left],.kneekit-overview td[data-label=Right],"
+    ".kneekit-overview td[data-label='Two weeks']{flex:0 0 auto}"  # the knees on one line
     ".kneekit-overview td:first-child{order:-2}.kneekit-overview td.kneekit-flags{order:-1}}"
     ".kneekit-overview td.kneekit-flags{color:#8a1c1c;font-weight:600}"
     "</style>"
