@@ -177,6 +177,16 @@ def test_handout_pdf_makes_a_new_link_for_the_client(demo, demo_clock):
     assert demo.shares.client_for(token, later) is None  # as long as the CLI's links
 
 
+def test_a_handout_linking_to_this_computer_says_a_phone_cannot_open_it(demo, demo_clock):
+    client_id = demo.clients()[0].id
+    button = HandoutButton(demo, lambda: client_id, demo_clock, lambda: "http://127.0.0.1:8867")
+    button.make()
+    assert "a phone cannot open 127.0.0.1" in button.result.value
+    button.base_url = lambda: "http://192.168.1.20:8867"
+    button.make()
+    assert "cannot open" not in button.result.value
+
+
 def test_the_handout_button_asks_for_a_client_first(demo, demo_clock):
     button = HandoutButton(demo, lambda: None, demo_clock)
     button.make()

@@ -98,7 +98,7 @@ class HandoutButton(w.VBox):
         self.button.disabled = True
         self.result.value = message("info", "Making the handout…")
         try:
-            name, data, _ = handout_pdf(self.store, client_id, self.clock.now(), self.base_url())
+            name, data, link = handout_pdf(self.store, client_id, self.clock.now(), self.base_url())
         except KneekitError as error:
             self.result.value = message("error", "; ".join(p.message for p in error.problems))
             return
@@ -110,3 +110,7 @@ class HandoutButton(w.VBox):
         ) + html.escape(
             f" Its QR code holds a new link to {client}'s page, valid {SHARE_DAYS} days."
         )
+        from kneekit.cli.serve import LOCAL_ONLY, local_only  # the CLI's words, not its parser
+
+        if local_only(link):  # as `kneekit handout` says: a phone cannot open this link
+            self.result.value += message("info", LOCAL_ONLY.replace("this link", "its link"))
