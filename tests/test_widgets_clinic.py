@@ -163,6 +163,8 @@ def test_the_handout_button_offers_an_a4_pdf_with_a_new_link(demo, demo_clock):
     assert set(sizes) == {(b"595.44", b"841.68")}  # every page A4
     assert client.name in shown
     assert overview.handout.button.disabled is False
+    overview.choose.value = overview.choose.options[-1][1]  # another client: the link goes
+    assert overview.handout.result.value == ""
 
 
 def test_handout_pdf_makes_a_new_link_for_the_client(demo, demo_clock):

@@ -164,7 +164,9 @@ class ClinicOverview(w.VBox):
             [
                 w.HBox([self.sort, self.refresh_button, self.updated], layout=wrap),
                 self.table,
-                w.HBox([self.choose, self.handout], layout=wrap),
+                # The button beside the chooser it acts on; what it made, on the line below.
+                w.HBox([self.choose, self.handout.button], layout=wrap),
+                self.handout.result,
                 self.trends,
             ]
         )
@@ -228,3 +230,4 @@ class ClinicOverview(w.VBox):
     def _open(self, change: dict[str, Any]) -> None:
         if change["new"] is not None and not self._offering:
             self.trends.picker.value = change["new"]
+            self.handout.result.value = ""  # a handout made for the previous client goes

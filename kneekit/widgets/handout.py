@@ -61,7 +61,8 @@ def download_link(name: str, data: bytes, words: str) -> str:
     return (
         f'<a class="kneekit-download" download="{html.escape(name)}" '
         f'href="data:application/pdf;base64,{encoded}" '
-        'style="display:inline-block;padding:0.6em 0.2em;font-size:1.1em">'
+        'style="display:inline-block;padding:0.6em 0.2em;font-size:1.1em;font-weight:bold;'
+        'color:#0d47a1;text-decoration:underline">'
         f"{html.escape(words)}</a>"
     )
 
@@ -87,7 +88,7 @@ class HandoutButton(w.VBox):
         self.button.on_click(lambda _: self.make())
         self.result = w.HTML()
         self.result.add_class("kneekit-handout-result")
-        super().__init__([self.button, self.result])
+        super().__init__([self.button, self.result], layout=w.Layout(align_items="flex-start"))
 
     def make(self) -> None:
         """Write the handout for the client chosen now and show its download link."""
@@ -104,13 +105,13 @@ class HandoutButton(w.VBox):
             return
         finally:
             self.button.disabled = False
-        client = self.store.client(client_id).name
-        self.result.value = download_link(
-            name, data, f"Download {client}'s handout ({name})"
-        ) + html.escape(
-            f" Its QR code holds a new link to {client}'s page, valid {SHARE_DAYS} days."
-        )
         from kneekit.cli.serve import LOCAL_ONLY, local_only  # the CLI's words, not its parser
 
+        client = self.store.client(client_id).name
+        shown = download_link(name, data, f"Download {client}'s handout ({name})")
+        shown += html.escape(
+            f" Its QR code holds a new link to {client}'s page, valid {SHARE_DAYS} days."
+        )
         if local_only(link):  # as `kneekit handout` says: a phone cannot open this link
-            self.result.value += message("info", LOCAL_ONLY.replace("this link", "its link"))
+            shown += message("info", LOCAL_ONLY.replace("this link", "its link"))
+        self.result.value = shown  # once: a second write would redraw the link under a click

@@ -93,7 +93,7 @@ def test_refresh_shows_a_checkin_written_from_outside(server, page, artifacts):
     page.screenshot(path=artifacts / "clinic-face-refreshed.png")
 
 
-def test_the_handout_button_downloads_an_a4_pdf(server, page, tmp_path):
+def test_the_handout_button_downloads_an_a4_pdf(server, page, tmp_path, artifacts):
     page.set_viewport_size({"width": 1366, "height": 900})
     open_clinic(page, server, "clinic.ipynb")
     chosen = page.locator(".widget-inline-hbox", has_text="Open trends for").locator("select")
@@ -102,6 +102,8 @@ def test_the_handout_button_downloads_an_a4_pdf(server, page, tmp_path):
     link = page.locator("a.kneekit-download")
     expect(link).to_be_visible(timeout=LOADED)
     expect(link).to_contain_text(f"Download {name}'s handout")
+    link.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / "clinic-face-handout.png")
     with page.expect_download() as download_info:
         link.click()
     download = download_info.value
