@@ -6,6 +6,7 @@ same format, whose entries add stretches or replace shipped ones of the same id.
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 from collections.abc import Iterable, Mapping
@@ -98,9 +99,17 @@ class Stretch:
     def _repr_html_(self) -> str:
         e = html.escape
         cues = "".join(f"<li>{e(c)}</li>" for c in self.cues)
+        svg = self.picture_svg()
+        picture = (
+            ""
+            if svg is None
+            else f'<img class="kneekit-stretch-picture" alt="{e(self.picture_alt or self.name)}" '
+            'style="float:right;width:120px;height:auto;margin:0 0 0.4em 0.8em" '
+            f'src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode("ascii")}">'
+        )
         return (
             f'<div class="kneekit-stretch" style="border:1px solid #999;border-radius:6px;'
-            f'padding:0.6em 1em;max-width:40em">'
+            f'padding:0.6em 1em;max-width:40em;overflow:hidden">{picture}'
             f"<h3 style='margin:0.2em 0'>{e(self.name)}</h3>"
             f"<p style='margin:0.2em 0'><b>Targets:</b> {e(', '.join(self.muscles))} "
             f"({e(self.group)})<br><b>Why it matters for the knee:</b> {e(self.why)}<br>"

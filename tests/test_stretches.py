@@ -1,5 +1,8 @@
 """The stretch catalogue: the shipped file, a physio's own file, and strict parsing."""
 
+import base64
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -100,3 +103,21 @@ def test_stretch_displays_as_text_and_html_with_escaping():
     page = stretch._repr_html_()
     assert "Couch &lt;b&gt;stretch&lt;/b&gt;" in page
     assert "<li>Kneel with the back foot up on the sofa.</li>" in page
+
+
+def test_the_catalogue_card_shows_the_stretchs_picture_with_its_alt_text():
+    for stretch in load_catalogue().values():
+        card = stretch._repr_html_()
+        found = re.search(
+            r'<img class="kneekit-stretch-picture" alt="([^"]+)"[^>]* src="([^"]+)"', card
+        )
+        assert found is not None, stretch.id
+        assert found.group(1) == html.escape(stretch.picture_alt or "")
+        data = base64.b64decode(found.group(2).removeprefix("data:image/svg+xml;base64,"))
+        assert data.decode("utf-8") == stretch.picture_svg()
+
+
+def test_a_card_without_a_picture_has_no_image():
+    stretch = parse_catalogue(EXTRA)["couch"]
+    assert stretch.picture is None
+    assert "<img" not in stretch._repr_html_()

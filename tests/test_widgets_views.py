@@ -110,7 +110,8 @@ def test_lab_saves_a_version_and_assigns_it(demo, demo_clock):
 def test_lab_compares_with_a_saved_version(demo, demo_clock):
     lab = RoutineLab(demo, demo_clock)
     lab.rows.children[0].hold.value = 20
-    lab.compare_with.value = None
+    lab.compare_with.index = 0  # the kneekit default routine
+    assert lab.compare_with.label == "kneekit default routine"
     lab.compare()
     text, timeline, dose = lab.comparison.children
     assert "Standing quadriceps stretch hold: 30 -> 20" in shown(text)

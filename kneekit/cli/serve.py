@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kneekit.errors import KneekitError, Problem
 from kneekit.voila.access import share_link
 from kneekit.voila.faces import DEFAULT_MAX_KERNELS
-from kneekit.voila.serve import DEFAULT_PORT, SHARE_DAYS, base_url, serve, sidecar
+from kneekit.voila.serve import (
+    DEFAULT_PORT,
+    SHARE_DAYS,
+    serve,
+    served_clients_url,
+)
 
 
 def _db(args: argparse.Namespace) -> str:
@@ -79,10 +83,7 @@ def local_only(link: str) -> bool:
 
 def _served_clients_url(db: str) -> str:
     """The client address of a running ``kneekit serve`` on this database, else the default."""
-    try:
-        return str(json.loads(sidecar(db, ".serving").read_text(encoding="utf-8"))["clients"])
-    except (OSError, ValueError, KeyError):
-        return base_url("127.0.0.1", DEFAULT_PORT + 1)
+    return served_clients_url(db)
 
 
 def _days(text: str) -> int:

@@ -150,6 +150,15 @@ def sidecar(db: str, suffix: str) -> Path:
     return path.with_name(path.name + suffix)
 
 
+def served_clients_url(db: str) -> str:
+    """The client address of a running ``kneekit serve`` on this database, else the default
+    one on this computer (what ``kneekit share`` and the clinic's handout button put in links)."""
+    try:
+        return str(json.loads(sidecar(db, ".serving").read_text(encoding="utf-8"))["clients"])
+    except (OSError, ValueError, KeyError):
+        return base_url("127.0.0.1", DEFAULT_PORT + 1)
+
+
 def clinic_secret(db: str) -> str:
     """The clinic's secret: ``$KNEEKIT_CLINIC_SECRET``, else the one kept beside the database,
     made (192 random bits, readable by the owner only) on first use so the clinic URL stays the

@@ -10,7 +10,7 @@ import struct
 import wave
 from collections.abc import Iterable, Sequence
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
@@ -36,6 +36,41 @@ def message(kind: str, value: str) -> str:
         f'<div class="kneekit-{kind}" style="color:{colour};font-size:1.1em">'
         f"{icon} {html.escape(value)}</div>"
     )
+
+
+NOTHING = 0
+"""The value of a dropdown's "none of these" choice (the kneekit default routine, no client yet).
+
+ipywidgets takes a value of None to mean "nothing selected" and then shows an empty box, even
+when an option's value is None, so such a choice needs a value of its own; no record's id is 0
+(SQLite and PostgreSQL number rows from 1)."""
+
+
+def chosen(dropdown: w.Dropdown) -> Any:
+    """A dropdown's value, with :data:`NOTHING` read back as None."""
+    return None if dropdown.value == NOTHING else dropdown.value
+
+
+KEEP = object()
+"""For :func:`offer`: keep the dropdown's current choice if it is still offered."""
+
+
+def offer(dropdown: w.Dropdown, options: Sequence[tuple[str, Any]], prefer: Any = KEEP) -> None:
+    """Give ``dropdown`` new options and choose one, so that it never looks empty.
+
+    ipywidgets 8 leaves a dropdown that had no options unselected when options arrive, and shows
+    it blank. The choice is ``prefer`` (by default the current one) if it is offered, else the
+    first option. None, as an option's value or as ``prefer``, stands for :data:`NOTHING`.
+    """
+    options = [(label, NOTHING if value is None else value) for label, value in options]
+    values = [value for _, value in options]
+    if prefer is KEEP:  # the current choice, or the first option if there is none
+        wanted = dropdown.value if dropdown.index is not None else KEEP
+    else:
+        wanted = NOTHING if prefer is None else prefer
+    if tuple(options) != tuple(dropdown.options):  # the same again: nothing to send
+        dropdown.options = options
+    dropdown.index = values.index(wanted) if wanted in values else 0 if values else None
 
 
 def replace_children(box: w.Box, children: Sequence[w.Widget]) -> None:

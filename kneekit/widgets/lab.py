@@ -25,11 +25,17 @@ from kneekit.routines import (
 )
 from kneekit.session import Clock, SystemClock
 from kneekit.stretches import Stretch, load_catalogue
-from kneekit.widgets.common import figure_image, message, replace_children
+from kneekit.widgets.common import NOTHING, figure_image, message, offer, replace_children
 from kneekit.widgets.trial import TrialPlanner
 
 if TYPE_CHECKING:
     from kneekit.records.store import Store
+
+
+def _wrap() -> w.Layout:
+    """Rows of controls wrap onto the next line on a narrow screen instead of running off it."""
+    return w.Layout(flex_flow="row wrap", align_items="center")
+
 
 SIDES = [("each leg in turn", "each"), ("left leg only", "left"), ("right leg only", "right")]
 
@@ -69,7 +75,10 @@ class StretchRow(w.HBox):
         drop.on_click(lambda _: lab.remove(self))
         for control in (self.stretch, self.hold, self.reps, self.sides):
             control.observe(lambda _: lab.refresh(), "value")
-        super().__init__([self.stretch, self.hold, self.reps, self.sides, up, down, drop])
+        super().__init__(
+            [self.stretch, self.hold, self.reps, self.sides, up, down, drop],
+            layout=w.Layout(flex_flow="row wrap", border_bottom="1px solid #ddd"),
+        )
 
     def entry(self) -> dict[str, Any]:
         entry = {"stretch": self.stretch.value, "hold": self.hold.value, "reps": self.reps.value}
@@ -141,17 +150,19 @@ class RoutineLab(w.VBox):
             control.observe(lambda _: self.refresh(), "value")
         super().__init__(
             [
-                w.HBox([self.start_from, load]),
+                w.HBox([self.start_from, load], layout=_wrap()),
                 self.name,
                 self.notes,
                 self.first_side,
-                w.HBox([self.prepare, self.switch, self.rest]),
+                w.HBox([self.prepare, self.switch, self.rest], layout=_wrap()),
                 self.rows,
-                w.HBox([self.add_choice, add]),
+                w.HBox([self.add_choice, add], layout=_wrap()),
                 self.summary,
-                w.HBox([self.save_button, self.assign_client, self.assign_from, assign]),
+                w.HBox(
+                    [self.save_button, self.assign_client, self.assign_from, assign], layout=_wrap()
+                ),
                 self.status,
-                w.HBox([self.compare_with, compare]),
+                w.HBox([self.compare_with, compare], layout=_wrap()),
                 self.comparison,
                 w.HTML("<h4>Routine file</h4><p>Copy it out, or paste one in and use it.</p>"),
                 self.file_text,
@@ -243,13 +254,13 @@ class RoutineLab(w.VBox):
     # -- the store --------------------------------------------------------------------------
     def _offer_choices(self) -> None:
         versions = [(v.label, v.id) for v in self.store.versions()]
-        self.start_from.options = [("kneekit default routine", None), *versions]
-        self.compare_with.options = [("kneekit default routine", None), *versions]
-        self.assign_client.options = [(c.name, c.id) for c in self.store.clients()]
+        offer(self.start_from, [("kneekit default routine", None), *versions])
+        offer(self.compare_with, [("kneekit default routine", None), *versions])
+        offer(self.assign_client, [(c.name, c.id) for c in self.store.clients()])
         self.assign_from.value = today(self.clock.now())
 
     def _version(self, version_id: int | None) -> Routine:
-        if version_id is None:
+        if version_id in (None, NOTHING):
             return default_routine(self.catalogue)
         return self.store.routine(version_id)
 

@@ -24,7 +24,7 @@ from kneekit.errors import KneekitError
 from kneekit.routines import Routine, Step, default_routine, format_duration
 from kneekit.session import Clock, Event, Session, Status, StepRecord, SystemClock
 from kneekit.widgets.checkin import CheckInForm
-from kneekit.widgets.common import SIDE_WORDS, replace_children
+from kneekit.widgets.common import SIDE_WORDS, chosen, offer, replace_children
 from kneekit.widgets.face import PlayerFace
 
 if TYPE_CHECKING:
@@ -152,14 +152,18 @@ class SessionPlayer(w.VBox):
         options: list[tuple[str, int | None]] = [(v.label, v.id) for v in versions if v]
         if self.client is None or current is None:
             options.append(("kneekit default routine", None))
-        self.routine_picker.options = options
-        self.routine_picker.value = current.id if current is not None else None
+        offer(self.routine_picker, options, current.id if current is not None else None)
         if self.session is None:
             self._render(None)
 
     def routine(self) -> Routine:
-        version = self.routine_picker.value
+        version = self.version_id()
         return default_routine() if version is None else self.store.routine(version)
+
+    def version_id(self) -> int | None:
+        """The chosen routine version; None for the kneekit default routine."""
+        version: int | None = chosen(self.routine_picker)
+        return version
 
     # -- commands ---------------------------------------------------------------------------
     def press(self, key: str) -> None:
@@ -199,7 +203,7 @@ class SessionPlayer(w.VBox):
         if client_id is None:
             return None
         found = self.store.sessions.unfinished(client_id, today(self.clock.now()))
-        if found is None or found.version_id != self.routine_picker.value:
+        if found is None or found.version_id != self.version_id():
             return None
         return found if found.next_step < len(self.routine().steps) else None
 
@@ -278,7 +282,7 @@ class SessionPlayer(w.VBox):
         """Start the session's record; None when no client is chosen (nothing is saved)."""
         if client_id is None:
             return None
-        return self.store.sessions.start(client_id, self.routine_picker.value, self.clock.now())
+        return self.store.sessions.start(client_id, self.version_id(), self.clock.now())
 
     def _save_step(self, record: StepRecord) -> None:
         """Save one completed (or skipped) step as it ends; a failed write is kept and tried

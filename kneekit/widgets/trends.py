@@ -82,7 +82,8 @@ class TrendsView(w.VBox):
         for control in (self.picker, self.start, self.end):
             control.observe(lambda _: self.refresh(), "value")
         top = [self.picker] if client is None else []
-        super().__init__([w.HBox([*top, self.start, self.end]), self.body])
+        dates = w.HBox([*top, self.start, self.end], layout=w.Layout(flex_flow="row wrap"))
+        super().__init__([dates, self.body])
         self.refresh()
 
     def client_id(self) -> int | None:

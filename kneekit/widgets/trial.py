@@ -27,7 +27,7 @@ from kneekit.trials import (
     state,
     trial_status_words,
 )
-from kneekit.widgets.common import figure_image, message, replace_children
+from kneekit.widgets.common import chosen, figure_image, message, offer, replace_children
 
 if TYPE_CHECKING:
     from kneekit.records.store import Store
@@ -112,21 +112,19 @@ class TrialPlanner(w.VBox):
     def refresh_choices(self) -> None:
         """Offer the clinic's clients and saved routine versions (call after saving one)."""
         versions = [(v.label, v.id) for v in self.store.versions()]
-        self.a.options, self.b.options = versions, versions
-        if versions:  # ipywidgets 8 leaves a Dropdown empty when its options are replaced
-            self.a.value, self.b.value = versions[0][1], versions[-1][1]
+        offer(self.a, versions, versions[0][1] if versions else None)
+        offer(self.b, versions, versions[-1][1] if versions else None)
         # No client chosen at first: the lab opens without reading anyone's records.
-        chosen = self.client.value
-        self.client.options = [("Choose a client", None)] + [
-            (c.name, c.id) for c in self.store.clients()
-        ]
-        self.client.value = chosen
+        offer(
+            self.client,
+            [("Choose a client", None)] + [(c.name, c.id) for c in self.store.clients()],
+        )
         self.start.value = self.today()
 
     def show_client(self) -> None:
         """The chosen client's trial, if any: where it stands and its calendar."""
         self.preview, self.save_button.disabled = None, True
-        if self.client.value is None:
+        if chosen(self.client) is None:
             replace_children(self.shown, [])
             return
         plan = self.store.trials.latest(self.client.value)
@@ -147,7 +145,7 @@ class TrialPlanner(w.VBox):
         """Check the choices and draw the plan (with a newly drawn seed); nothing is saved."""
         try:
             self.preview = make_plan(
-                self.client.value,
+                chosen(self.client),
                 (self.a.value, self.a.label),
                 (self.b.value, self.b.label),
                 self.start.value or self.today(),
@@ -203,7 +201,7 @@ class TrialPlanner(w.VBox):
         )
 
     def stop(self) -> None:
-        plan = None if self.client.value is None else self.store.trials.latest(self.client.value)
+        plan = None if chosen(self.client) is None else self.store.trials.latest(self.client.value)
         if plan is None or plan.id is None:
             self.status.value = message("error", "This client has no trial to stop.")
             return

@@ -223,23 +223,7 @@ def test_axe_finds_nothing_serious_on_the_client_page(phone_browser, runner_link
     close(page)
 
 
-NOT_YET = "issue 13, left open: at 320 px {}"
-CLINIC = [
-    pytest.param(
-        "clinic.ipynb",
-        marks=pytest.mark.xfail(strict=True, reason=NOT_YET.format("the overview table is wider")),
-    ),
-    pytest.param(
-        "trends.ipynb",
-        marks=pytest.mark.xfail(strict=True, reason=NOT_YET.format("the date row is wider")),
-    ),
-    pytest.param(
-        "routine_lab.ipynb",
-        marks=pytest.mark.xfail(strict=True, reason=NOT_YET.format("the stretch rows are wider")),
-    ),
-    "session.ipynb",
-    "checkin.ipynb",
-]
+CLINIC = ["clinic.ipynb", "trends.ipynb", "routine_lab.ipynb", "session.ipynb", "checkin.ipynb"]
 
 
 @pytest.mark.parametrize("name", CLINIC)
