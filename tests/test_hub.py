@@ -66,6 +66,25 @@ def test_the_address_idle_timeout_and_client_port_can_be_chosen(tmp_path, capsys
     assert "Wrote" in capsys.readouterr().out
 
 
+def test_links_made_under_the_hub_point_at_its_public_client_pages(tmp_path, monkeypatch):
+    from kneekit.voila.serve import CLIENTS_URL_ENV, served_clients_url
+
+    argv = ["hub", "init", str(tmp_path), "--db-url", URL]
+    assert main([*argv, "--public-url", "https://knees.example.org/"]) == 0
+    env = load(tmp_path / "jupyterhub_config.py").Spawner.environment
+    assert env[CLIENTS_URL_ENV] == "https://knees.example.org/services/kneekit-clients/"
+    monkeypatch.setenv(CLIENTS_URL_ENV, env[CLIENTS_URL_ENV])
+    assert served_clients_url(URL) == env[CLIENTS_URL_ENV]  # share links and handouts
+    assert main([*argv]) == 0  # not given: links point at this computer, as before
+    monkeypatch.setenv(
+        CLIENTS_URL_ENV,
+        load(tmp_path / "jupyterhub_config.py").Spawner.environment[CLIENTS_URL_ENV],
+    )
+    assert served_clients_url(str(tmp_path / "none.sqlite3")).startswith("http://127.0.0.1:")
+    with pytest.raises(KneekitError, match="HTTPS address that runners' phones open"):
+        write_deployment(tmp_path, URL, public_url="http://knees.example.org")
+
+
 def test_the_hub_refuses_to_start_as_root(tmp_path, monkeypatch):
     path = write_deployment(tmp_path, URL)
     monkeypatch.setattr(os, "geteuid", lambda: 0)

@@ -18,6 +18,7 @@ def _init(args: argparse.Namespace) -> int:
         bind_url=args.bind_url,
         idle_timeout=args.idle_timeout,
         clients_port=args.clients_port,
+        public_url=args.public_url,
     )
     print(f"Wrote {config}")
     print("Next, as the clinic's non-root kneekit user (never root):")
@@ -71,6 +72,13 @@ def add_commands(commands: Any) -> list[argparse.ArgumentParser]:
         default=CLIENTS_PORT,
         metavar="PORT",
         help=f"the client pages' own port, on 127.0.0.1 (default: {CLIENTS_PORT})",
+    )
+    init.add_argument(
+        "--public-url",
+        default="",
+        metavar="URL",
+        help="the clinic's HTTPS address in front of the hub, for the links runners open "
+        "(e.g. https://kneekit.example-clinic.org)",
     )
     init.set_defaults(run=_init)
     return []

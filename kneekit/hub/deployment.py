@@ -72,6 +72,8 @@ c.Spawner.default_url = "/voila/render/clinic.ipynb"
 c.Spawner.notebook_dir = {notebooks!r}
 c.Spawner.environment = {{
     "KNEEKIT_DB": {db_url!r},
+    # Where runners open their links (share links and handout QR codes); empty: not given.
+    "KNEEKIT_CLIENTS_URL": {clients_url!r},
     "JUPYTER_PATH": {jupyter_path!r},
 }}
 # Voila and JupyterLab are server extensions enabled by installing them (the hub extra).
@@ -141,8 +143,24 @@ def write_deployment(
     bind_url: str = BIND_URL,
     idle_timeout: int = IDLE_TIMEOUT_S,
     clients_port: int = CLIENTS_PORT,
+    public_url: str = "",
 ) -> Path:
-    """Write ``jupyterhub_config.py`` (and the folders it names) into ``folder``; returns it."""
+    """Write ``jupyterhub_config.py`` (and the folders it names) into ``folder``; returns it.
+
+    ``public_url`` is the clinic's HTTPS address in front of the hub; share links and handout
+    QR codes point at its client pages. Without it they point at this computer, which the
+    handout button and ``kneekit share`` say a phone cannot open."""
+    if public_url and not public_url.startswith("https://"):
+        raise KneekitError(
+            [
+                Problem(
+                    "--public-url",
+                    public_url,
+                    "give the clinic's HTTPS address that runners' phones open, e.g. "
+                    "https://kneekit.example-clinic.org (the wake lock needs HTTPS).",
+                )
+            ]
+        )
     if auth not in AUTHENTICATORS:
         raise KneekitError([Problem("--auth", "", f"choose one of {', '.join(AUTHENTICATORS)}.")])
     if "://" not in db_url or db_url.startswith("sqlite"):
@@ -181,6 +199,7 @@ def write_deployment(
             idle_timeout=idle_timeout,
             cull_every=max(5, idle_timeout // CULL_CHECKS_PER_TIMEOUT),
             clients_port=clients_port,
+            clients_url=f"{public_url.rstrip('/')}/services/kneekit-clients/" if public_url else "",
         ),
         encoding="utf-8",
     )

@@ -150,9 +150,17 @@ def sidecar(db: str, suffix: str) -> Path:
     return path.with_name(path.name + suffix)
 
 
+CLIENTS_URL_ENV = "KNEEKIT_CLIENTS_URL"
+"""The client pages' public address, where something other than ``kneekit serve`` serves them
+(``kneekit hub init --public-url`` puts it in every physio's server)."""
+
+
 def served_clients_url(db: str) -> str:
-    """The client address of a running ``kneekit serve`` on this database, else the default
-    one on this computer (what ``kneekit share`` and the clinic's handout button put in links)."""
+    """The client pages' public address (:data:`CLIENTS_URL_ENV`), else that of a running
+    ``kneekit serve`` on this database, else the default one on this computer: what ``kneekit
+    share`` and the clinic's handout button put in links."""
+    if os.environ.get(CLIENTS_URL_ENV, "").strip():
+        return os.environ[CLIENTS_URL_ENV].strip()
     try:
         return str(json.loads(sidecar(db, ".serving").read_text(encoding="utf-8"))["clients"])
     except (OSError, ValueError, KeyError):
