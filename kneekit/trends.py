@@ -269,14 +269,16 @@ def change_from_baseline(history: History, knee: Knee, today: date) -> BaselineC
     """
     if not history.checkins or (first := history.checkins[0].at.date()) > today:
         return BaselineChange(knee, None, None, "not enough data")
-    series = daily(history, knee, today, start=first)
-    baseline = mean_of(series.values[:BASELINE_DAYS])
+    side = KNEES.index(knee)
+
+    def window_mean(start: date, end: date) -> float | None:
+        # Only the two windows are looked at: a daily series over a two-year record cost the
+        # clinic overview most of its time (kneekit bench, scale).
+        return mean_of(r[side] for r in ratings_by_day(clip(history, start, end)).values())
+
+    baseline = window_mean(first, min(today, first + timedelta(BASELINE_DAYS - 1)))
     recent = today - timedelta(BASELINE_DAYS - 1)
-    current = (
-        mean_of(series.values[(recent - first).days :])
-        if recent > first + timedelta(BASELINE_DAYS - 1)
-        else None
-    )
+    current = window_mean(recent, today) if recent > first + timedelta(BASELINE_DAYS - 1) else None
     if baseline is None or current is None:
         return BaselineChange(knee, baseline, current, "not enough data")
     return BaselineChange(knee, baseline, current, verdict(baseline, current))
