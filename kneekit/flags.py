@@ -23,6 +23,7 @@ from kneekit.trends import (
     KNEES,
     SMALLEST_CHANGE,
     Knee,
+    Week,
     change_from_baseline,
     clip,
     mean_of,
@@ -175,9 +176,11 @@ def flags(
     t = thresholds or Thresholds()
     followed_from = followed_from or first_day(history)
     out: list[Flag] = []
+    # The last two weeks, worked out once: every knee's flags and the distance flag read them.
+    weeks = weekly(history, today, 2)
     for knee in KNEES:
-        out += _soreness_flags(history, today, knee, t)
-    out += _distance_jump(history, today, t)
+        out += _soreness_flags(history, today, knee, t, weeks)
+    out += _distance_jump(weeks, today, t)
     out += _run_spike(history, today, t, followed_from)
     out += _few_stretches(history, today, t)
     latest = max((c.at for c in history.checkins if c.at.date() <= today), default=None)
@@ -200,7 +203,9 @@ def flags(
     return tuple(out)
 
 
-def _soreness_flags(history: History, today: date, knee: Knee, t: Thresholds) -> list[Flag]:
+def _soreness_flags(
+    history: History, today: date, knee: Knee, t: Thresholds, weeks: tuple[Week, ...]
+) -> list[Flag]:
     """The flags about one knee's soreness: high after a run, staying high, not settling by the
     next morning, rising week on week, and worse than at the start."""
     out: list[Flag] = []
@@ -240,7 +245,7 @@ def _soreness_flags(history: History, today: date, knee: Knee, t: Thresholds) ->
             )
         )
     out += _not_settled(history, today, knee, t)
-    before, now = weekly(history, today, 2)
+    before, now = weeks
     rises: tuple[tuple[FlagCode, str, str, str], ...] = (
         ("morning-higher", "morning", "Next-morning soreness", "sorer the morning after"),
         ("rising", "soreness", "Mean daily soreness", "soreness rising"),
@@ -318,8 +323,8 @@ def _not_settled(history: History, today: date, knee: Knee, t: Thresholds) -> li
     ]
 
 
-def _distance_jump(history: History, today: date, t: Thresholds) -> list[Flag]:
-    before, now = weekly(history, today, 2)
+def _distance_jump(weeks: tuple[Week, ...], today: date, t: Thresholds) -> list[Flag]:
+    before, now = weeks
     if before.km <= 0 or now.km <= before.km * (1 + t.distance_jump) + EPS:
         return []
     rise = now.km / before.km - 1
