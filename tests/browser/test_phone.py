@@ -8,12 +8,14 @@ driven from the keyboard, as a runner using a switch or a keyboard would.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, Playwright, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from kneekit.bench.startup import CHROMIUM, CHROMIUM_ARGS
 from kneekit.records.store import Store
@@ -116,6 +118,10 @@ def tab_to(page: Page, selector: str, limit: int = 40) -> None:
 
 
 def fits(page: Page, where: str) -> None:
+    """Nothing wider than the viewport. After a resize, Lumino lays its boxes out again a frame
+    or more later (CI once measured the old width), so the layout is given 10 s to settle."""
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(f"({WIDER_THAN_VIEWPORT})().length === 0", timeout=10_000)
     assert page.evaluate(WIDER_THAN_VIEWPORT) == [], where
 
 
