@@ -21,7 +21,7 @@ _SCRATCH: list[Path] = []
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not any(item.path.suffix == ".ipynb" for item in items):
         return
-    from kneekit.demo import make_demo
+    from kneekit.demo.clinic import make_demo
     from kneekit.records.store import Store
 
     scratch = Path(tempfile.mkdtemp(prefix="kneekit-notebooks-"))

@@ -40,15 +40,16 @@ def style() -> Iterator[None]:
 
 
 def to_png(fig: Figure) -> bytes:
-    """The figure as a PNG for a page: 90 dpi makes the 12 in trend figure 1080 px across, sharp
-    at full width. No tight bounding box: kneekit's figures set their own margins."""
+    """The figure as a PNG for a page: 90 dpi makes the 12 in trend figure 1080 px across (sharp
+    on a phone or a small laptop; a wider page scales it up). No tight bounding box: kneekit's
+    figures set their own margins."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=SCREEN_DPI)
     return buffer.getvalue()
 
 
 def key(fig: Figure, styles: Iterable[tuple[str, str, str]], *, ncol: int, edgecolor: str) -> None:
-    """A legend of (colour, hatch, words) swatches under a constrained-layout figure."""
-    """A legend of coloured, hatched swatches along the bottom of the figure."""
+    """A legend of (colour, hatch, words) swatches along the bottom of a constrained-layout
+    figure: the colours of a figure printed in grey still tell apart by their hatching."""
     handles = [Patch(facecolor=c, hatch=h, edgecolor=edgecolor, label=w) for c, h, w in styles]
     fig.legend(handles=handles, loc="outside lower center", ncol=ncol, frameon=False)

@@ -1,13 +1,14 @@
-"""The record types every layer shares: a client, a session as the trends see it, and a client's
-whole history. Pure data, so the analysis and the figures need no database to run."""
+"""The record types every layer shares: a client, a session as the trends see it, a client's
+whole history, and what counts as a run in it. Pure data, so the analysis and the figures need no
+database to run."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
-from kneekit.routines import Assignment
-from kneekit.soreness import CheckIn
+from kneekit.outcomes.checkin import CheckIn
+from kneekit.routines.routine import Assignment
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,8 @@ class SessionSummary:
 class Run:
     """One run imported from a watch or phone file (GPX, FIT).
 
-    An after-run check-in with a distance is a run too; :func:`kneekit.trends.runs` puts the two
-    together, so a check-in made after an imported run is not counted as a second run.
+    An after-run check-in with a distance is a run too; :func:`runs` puts the two together, so a
+    check-in made after an imported run is not counted as a second run.
     """
 
     client_id: int
@@ -61,3 +62,45 @@ class History:
     sessions: tuple[SessionSummary, ...]
     assignments: tuple[Assignment, ...]
     runs: tuple[Run, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunDone:
+    """A run as adherence sees it: its local day, its distance, and when it was over.
+
+    ``done_at`` is when a stretch session may start to count as following it: the after-run
+    check-in's time, or for a run imported from a file, its end (the later of the two when an
+    after-run check-in belongs to an imported run).
+    """
+
+    day: date
+    km: float
+    done_at: datetime
+    source: str  # the imported file's name, or "check-in"
+
+
+def runs(history: History) -> list[RunDone]:
+    """Every run, oldest first: runs imported from files, and after-run check-ins with a distance.
+
+    An after-run check-in made the same local day after an imported run started belongs to that
+    run (the client rating the run the watch recorded), so it is not counted as a second run.
+    """
+    imported: dict[date, list[tuple[datetime, RunDone]]] = {}
+    for r in history.runs:
+        end = r.start + timedelta(minutes=r.minutes or 0)
+        imported.setdefault(r.start.date(), []).append(
+            (r.start, RunDone(r.start.date(), r.km, end, r.source))
+        )
+    out: list[RunDone] = []
+    for c in history.checkins:
+        if c.context != "after-run" or c.km is None or c.km <= 0:
+            continue
+        day = c.at.date()
+        before = [i for i, (began, _) in enumerate(imported.get(day, [])) if began <= c.at]
+        if before:
+            began, run = imported[day][before[-1]]
+            imported[day][before[-1]] = (began, replace(run, done_at=max(run.done_at, c.at)))
+        else:
+            out.append(RunDone(day, c.km, c.at, "check-in"))
+    out += [run for same_day in imported.values() for _, run in same_day]
+    return sorted(out, key=lambda run: run.done_at)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from kneekit.errors import KneekitError, Problem
-from kneekit.soreness import KM_MAX, MINUTES_MAX
+from kneekit.outcomes.checkin import KM_MAX, MINUTES_MAX
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """Largest file read. A FIT file of a 10-hour run recorded every second is about 2 MB and its

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from kneekit.demo import make_demo
+from kneekit.demo.clinic import make_demo
 from kneekit.records.store import Store
-from kneekit.session import ManualClock
+from kneekit.routines.session import ManualClock
 from tests.postgres_server import PostgresServer, available, start_server
 
 # Several test runs share a two-core machine, so one example can take ten times its usual time:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from kneekit import akps
-from kneekit.akps import MCID, QuestionnaireError, load, score
+from kneekit.outcomes import akps
+from kneekit.outcomes.akps import MCID, QuestionnaireError, load, score
 
 NOW = datetime(2026, 3, 1, 18, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kneekit.cli import main
-from kneekit.routines import default_routine
+from kneekit.routines.routine import default_routine
 
 VARIANT = "name: Calf focus\nstretches:\n  - stretch: calf\n    hold: 30\n    reps: 3\n"
 

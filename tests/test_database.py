@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import event
 
 from kneekit.errors import StoreError
+from kneekit.outcomes.checkin import check_in
 from kneekit.records import schema
 from kneekit.records.database import (
     Database,
@@ -25,7 +26,6 @@ from kneekit.records.database import (
 )
 from kneekit.records.migrate import Opening
 from kneekit.records.store import Store
-from kneekit.soreness import check_in
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -343,9 +343,9 @@ def test_a_failed_migration_leaves_the_database_as_it_was(tmp_path):
 # -- crashes and several writers at once -----------------------------------------------------
 CRASHING_WRITER = """
 import sys
-from kneekit.routines import default_routine
-from kneekit.session import ManualClock, Session
-from kneekit.soreness import check_in
+from kneekit.routines.routine import default_routine
+from kneekit.routines.session import ManualClock, Session
+from kneekit.outcomes.checkin import check_in
 from kneekit.records.store import Store
 
 store = Store.open(sys.argv[1])

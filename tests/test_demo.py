@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kneekit.demo import RUNNERS, make_demo
+from kneekit.demo.clinic import RUNNERS, make_demo
+from kneekit.demo.trials import DEMO_TRIALS
 from kneekit.errors import StoreError
-from kneekit.export import to_json
+from kneekit.exports.client import to_json
 from kneekit.history import History
+from kneekit.progress.overview import clinic_review
 from kneekit.records.store import Store
-from kneekit.review import clinic_review
-from kneekit.trialdemo import DEMO_TRIALS
 
 TODAY = date(2026, 3, 4)  # a Wednesday
 ZONE = ZoneInfo("America/Los_Angeles")  # not UTC, so local days are exercised

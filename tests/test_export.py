@@ -5,10 +5,10 @@ import io
 import json
 from datetime import UTC, date, datetime, timedelta
 
-from kneekit.export import CSV_COLUMNS, client_records, to_csv, to_json
-from kneekit.routines import default_routine, parse_routine
-from kneekit.session import Session
-from kneekit.soreness import check_in
+from kneekit.exports.client import CSV_COLUMNS, client_records, to_csv, to_json
+from kneekit.outcomes.checkin import check_in
+from kneekit.routines.routine import default_routine, parse_routine
+from kneekit.routines.session import Session
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 

@@ -22,9 +22,9 @@ import pytest
 
 from kneekit.bench.kernel import Kernel
 from kneekit.cli import main
-from kneekit.export import to_json
+from kneekit.exports.client import to_json
+from kneekit.outcomes.checkin import check_in
 from kneekit.records.store import Store
-from kneekit.soreness import check_in
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -72,7 +72,7 @@ stretches:
 
 PLAY = """\
 from datetime import UTC, datetime
-from kneekit.routines import parse_routine
+from kneekit.routines.routine import parse_routine
 from kneekit.records.store import Store
 from kneekit.widgets import SessionPlayer
 store = Store.open({db!r})
@@ -122,7 +122,7 @@ def test_a_kernel_killed_mid_hold_keeps_every_completed_step(tmp_path):
 WRITER = """
 import sys
 from datetime import UTC, datetime, timedelta
-from kneekit.soreness import check_in
+from kneekit.outcomes.checkin import check_in
 from kneekit.records.store import Store
 
 who = int(sys.argv[2])

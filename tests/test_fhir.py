@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
-from kneekit import akps, fhir
 from kneekit.cli import main
-from kneekit.demo import make_demo
+from kneekit.demo.clinic import make_demo
+from kneekit.exports import fhir
+from kneekit.outcomes import akps
+from kneekit.outcomes.checkin import check_in
 from kneekit.records.store import Store
-from kneekit.soreness import check_in
 
 TODAY = date(2026, 3, 1)
 NOW = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)

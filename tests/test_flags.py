@@ -3,15 +3,16 @@ hand in the comments, not copied from output."""
 
 from __future__ import annotations
 
+import textwrap
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from kneekit.config import clear_cache
 from kneekit.errors import ConfigError
-from kneekit.flags import Flag, Thresholds, flags
 from kneekit.history import History, Run, SessionSummary
-from kneekit.soreness import CheckIn
+from kneekit.outcomes.checkin import CheckIn
+from kneekit.progress.flags import Flag, Thresholds, flags
 
 TODAY = date(2026, 3, 31)  # a Tuesday
 
@@ -196,7 +197,7 @@ def test_a_run_imported_from_a_file_counts_and_its_check_in_is_not_a_second_run(
     imported = Run(1, start, 12.0, 60.0, "long.gpx")
     # The check-in after it (km 12 as typed) belongs to the file's run: one run, not two.
     h = hist([run(25, 1, 1, km=10), run(1, 1, 1, km=12, hour=19)], runs=[imported])
-    from kneekit.adherence import runs
+    from kneekit.history import runs
 
     assert [(r.km, r.source) for r in runs(h) if r.day == day(1)] == [(12.0, "long.gpx")]
     assert fired(flags(h, TODAY), "run-spike")
@@ -214,6 +215,22 @@ def test_a_clinic_can_change_a_threshold_in_its_settings_file(tmp_path, monkeypa
         h = hist([other(1, 6, 0), other(0, 6, 0)])  # mean 6: above 5, not above 6
         assert not fired(flags(h, TODAY, thresholds=t), "stays-high")
         assert fired(flags(h, TODAY), "stays-high")
+    finally:
+        clear_cache()
+
+
+def test_the_settings_example_in_the_config_docstring_is_accepted(tmp_path, monkeypatch):
+    from kneekit import config
+
+    doc = config.__doc__ or ""
+    example = doc[doc.index("[clinic]") : doc.index("Why a clinic zone")]
+    settings = tmp_path / "kneekit.toml"
+    settings.write_text(textwrap.dedent("    " + example), encoding="utf-8")
+    monkeypatch.setenv("KNEEKIT_CONFIG", str(settings))
+    clear_cache()
+    try:
+        assert Thresholds.from_settings().high == 4.5
+        assert str(config.clinic_zone()) == "Australia/Sydney"
     finally:
         clear_cache()
 
@@ -264,7 +281,7 @@ def test_the_readme_lists_every_flag_with_its_threshold_and_source():
     from pathlib import Path
     from typing import get_args
 
-    from kneekit.flags import FlagCode
+    from kneekit.progress.flags import FlagCode
 
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## What kneekit watches for") : readme.index("## Dashboards")]

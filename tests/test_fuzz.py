@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 
 from kneekit.cli import main
 from kneekit.errors import KneekitError, RoutineError, SorenessError
+from kneekit.outcomes.checkin import CONTEXTS, CheckIn, check_in
 from kneekit.records.store import Store
-from kneekit.routines import parse_routine
-from kneekit.session import ManualClock
-from kneekit.soreness import CONTEXTS, CheckIn, check_in
-from kneekit.voila.access import SHARE_PARAM, client_from_query
+from kneekit.routines.routine import parse_routine
+from kneekit.routines.session import ManualClock
+from kneekit.sharing import SHARE_PARAM, client_from_query
 from kneekit.widgets import CheckInForm
 from tests.fuzzing import FUZZ, TEXT, attempt
 

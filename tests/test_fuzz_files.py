@@ -8,8 +8,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kneekit.errors import CatalogueError, RoutineError
-from kneekit.routines import load_routine, parse_routine
-from kneekit.stretches import ID_PATTERN, load_catalogue, parse_catalogue, shipped_catalogue
+from kneekit.routines.catalogue import (
+    ID_PATTERN,
+    load_catalogue,
+    parse_catalogue,
+    shipped_catalogue,
+)
+from kneekit.routines.routine import load_routine, parse_routine
 from tests.fuzzing import FILE_BYTES, FILE_TEXT, FUZZ, TEXT, VALUES, attempt, edits_of
 
 # -- routine files -----------------------------------------------------------------------------

@@ -10,10 +10,10 @@ from matplotlib.figure import Figure
 
 from kneekit.cli import main
 from kneekit.errors import CatalogueError
-from kneekit.handout import draw_svg, pages
+from kneekit.paper.handout import draw_svg, pages
 from kneekit.records.store import Store
-from kneekit.routines import default_routine, parse_routine
-from kneekit.stretches import load_catalogue, parse_catalogue, shipped_catalogue
+from kneekit.routines.catalogue import load_catalogue, parse_catalogue, shipped_catalogue
+from kneekit.routines.routine import default_routine, parse_routine
 
 A4_POINTS = ("595.44", "841.68")
 ENTRY = """\

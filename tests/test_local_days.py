@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kneekit import config
-from kneekit.adherence import adherence
 from kneekit.cli import main
 from kneekit.errors import ConfigError
+from kneekit.outcomes.checkin import check_in
+from kneekit.progress.adherence import adherence
+from kneekit.progress.trends import daily, weekly
 from kneekit.records.store import Store
-from kneekit.soreness import check_in
-from kneekit.trends import daily, weekly
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LA = ZoneInfo("America/Los_Angeles")  # UTC-8 in winter, UTC-7 in summer
@@ -70,7 +70,7 @@ def test_a_session_after_a_late_run_west_of_utc_follows_it(store):
     saved(store, cy.id, ran, 2)
     sid = store.sessions.start(cy.id, None, ran + timedelta(minutes=40))
     store.sessions.finish(sid, ran + timedelta(minutes=50), completed=False)
-    from kneekit.routines import default_routine
+    from kneekit.routines.routine import default_routine
 
     store.sessions.add_by_hand(cy.id, None, default_routine(), ran + timedelta(minutes=45))
     got = adherence(store.history(cy.id), date(2026, 3, 10), days=7)

@@ -9,10 +9,10 @@ import ipywidgets as w
 import pytest
 
 import kneekit.widgets.face
+from kneekit.outcomes.checkin import check_in
 from kneekit.records.store import Store
-from kneekit.routines import parse_routine
-from kneekit.session import ManualClock
-from kneekit.soreness import check_in
+from kneekit.routines.routine import parse_routine
+from kneekit.routines.session import ManualClock
 from kneekit.widgets import CheckInForm, ClinicOverview, RoutineLab, TrendsView, client_page
 from kneekit.widgets.player import SessionPlayer
 
@@ -75,7 +75,7 @@ def shown_as_text(root: w.Widget, *escaped: str) -> None:
 @pytest.fixture
 def hostile(tmp_path):
     """A clinic whose client, note, routine and stretch carry HTML and script."""
-    from kneekit.stretches import load_catalogue
+    from kneekit.routines.catalogue import load_catalogue
 
     catalogue_file = tmp_path / "evil.yaml"
     catalogue_file.write_text(CATALOGUE, encoding="utf-8")
@@ -137,7 +137,7 @@ def test_the_clinic_views_show_names_notes_and_routines_as_text(hostile):
     form.km.value = "<script>alert('km')</script>"
     assert form.submit() is None
     shown_as_text(form, "&lt;script&gt;alert(&#x27;km&#x27;)")
-    from kneekit.stretches import load_catalogue
+    from kneekit.routines.catalogue import load_catalogue
 
     lab = RoutineLab(store, clock, load_catalogue([catalogue_file]))
     lab.load_version(store.versions()[0].id)

@@ -3,10 +3,10 @@
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from kneekit import akps
-from kneekit.akpsplots import akps_trend
+from kneekit.outcomes import akps
+from kneekit.outcomes.figures import akps_trend
 from kneekit.records.store import Store
-from kneekit.session import ManualClock
+from kneekit.routines.session import ManualClock
 from kneekit.widgets.akps import AKPSForm, ClinicAKPS
 from kneekit.widgets.upload import RunUpload
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kneekit.akps import QuestionnaireError, parse_instrument
+from kneekit.outcomes.akps import QuestionnaireError, parse_instrument
 from kneekit.runfiles import RunFile, RunFileError, read_bytes
 
 RUNS = Path(__file__).parent / "fixtures" / "runs"

@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-from kneekit.overview import clinic_overview, overview
+from kneekit.outcomes.checkin import check_in
+from kneekit.progress.overview import clinic_overview, overview
 from kneekit.records.store import Store
-from kneekit.soreness import check_in
 
 
 def test_reading_only_recent_weeks_gives_the_same_rows_as_reading_everything(store: Store):

@@ -15,10 +15,11 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from kneekit import plots
 from kneekit.history import History, SessionSummary
-from kneekit.routines import Assignment, default_routine, parse_routine
-from kneekit.soreness import CheckIn
+from kneekit.outcomes.checkin import CheckIn
+from kneekit.progress import figures as plots
+from kneekit.routines import figures as routine_figures
+from kneekit.routines.routine import Assignment, default_routine, parse_routine
 
 TODAY = date(2026, 3, 31)  # a Tuesday
 
@@ -190,7 +191,7 @@ def test_adherence_calendar_cells_show_what_happened_each_day():
 def test_routine_timeline_draws_every_step_at_its_time():
     a = default_routine()
     b = a.with_changes(name="Short rests", rest=5)
-    fig = drawn(plots.routine_timeline([a, b]))
+    fig = drawn(routine_figures.routine_timeline([a, b]))
     ax = fig.axes[0]
     for row, routine in enumerate((a, b)):
         bars = sorted(
@@ -216,7 +217,7 @@ def test_dose_chart_bars_are_seconds_held_against_the_guideline():
         "name: Short\nstretches:\n  - stretch: quadriceps\n    reps: 2\n"
         "  - stretch: hamstring\n    hold: 20\n"
     )
-    fig = drawn(plots.dose_chart([default_routine(), short]))
+    fig = drawn(routine_figures.dose_chart([default_routine(), short]))
     ax = fig.axes[0]
     full = [b.get_height() for b in by_gid(ax.patches, "Post-run knees|left")]
     assert full == [60, 60, 60, 60]
@@ -244,7 +245,7 @@ def test_names_are_shown_as_typed_not_as_mathematics():
 
 
 def test_plots_leave_pyplot_alone():
-    code = "import sys, kneekit.plots; print('matplotlib.pyplot' in sys.modules)"
+    code = "import sys, kneekit.progress.figures; print('matplotlib.pyplot' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 import pytest
 
 from kneekit.errors import StoreError
+from kneekit.outcomes.checkin import check_in
 from kneekit.records import schema as s
 from kneekit.records.store import Store
-from kneekit.soreness import check_in
 from tests.postgres_server import PostgresServer
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)

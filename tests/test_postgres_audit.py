@@ -7,9 +7,9 @@ import pytest
 
 from kneekit.cli import main
 from kneekit.errors import SorenessError, StoreError
+from kneekit.outcomes.checkin import CheckIn, check_in
 from kneekit.records.store import Store
-from kneekit.routines import default_routine
-from kneekit.soreness import CheckIn, check_in
+from kneekit.routines.routine import default_routine
 
 pytestmark = pytest.mark.engines("sqlite", "postgresql")
 

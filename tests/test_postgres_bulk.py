@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 from sqlalchemy import event
 
-from kneekit.demo import make_demo, play
+from kneekit.demo.clinic import make_demo
+from kneekit.demo.play import play
 from kneekit.records.bulk import PlayedSession, add_sessions
-from kneekit.routines import default_routine
+from kneekit.routines.routine import default_routine
 
 
 @pytest.mark.engines("sqlite", "postgresql")

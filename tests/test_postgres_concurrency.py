@@ -23,8 +23,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from kneekit.errors import StoreError
 from kneekit.records.store import Store
-from kneekit.routines import parse_routine
-from kneekit.soreness import check_in
+from kneekit.routines.routine import parse_routine
+from kneekit.outcomes.checkin import check_in
 
 job, url, who = sys.argv[1], sys.argv[2], int(sys.argv[3])
 now = datetime(2026, 3, 2, tzinfo=UTC)

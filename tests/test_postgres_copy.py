@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from kneekit.cli import main
-from kneekit.demo import make_demo
+from kneekit.demo.clinic import make_demo
 from kneekit.errors import StoreError
-from kneekit.export import to_json
+from kneekit.exports.client import to_json
 from kneekit.records.copy import copy_clinic, counts
 from kneekit.records.store import Store
 
@@ -56,7 +56,8 @@ def test_a_copy_into_a_database_with_records_is_refused_and_changes_nothing(stor
 
 
 def test_each_database_url_has_its_own_clinic_secret(monkeypatch, tmp_path):
-    from kneekit.voila import access, serve
+    from kneekit import sharing as access
+    from kneekit.voila import serve
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     monkeypatch.delenv(access.SECRET_ENV, raising=False)

@@ -8,9 +8,9 @@ import pytest
 
 from kneekit.errors import ReportError
 from kneekit.history import History, SessionSummary
-from kneekit.report import NOTE, summary, write_report
-from kneekit.routines import Assignment, default_routine, parse_routine
-from kneekit.soreness import CheckIn
+from kneekit.outcomes.checkin import CheckIn
+from kneekit.paper.report import NOTE, summary, write_report
+from kneekit.routines.routine import Assignment, default_routine, parse_routine
 
 TODAY = date(2026, 3, 31)
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from kneekit.routines import parse_routine
-from kneekit.session import ManualClock, Session
+from kneekit.routines.routine import parse_routine
+from kneekit.routines.session import ManualClock, Session
 
 SHORT = parse_routine(
     "name: Short\nprepare: 5\nswitch: 5\nrest: 10\nstretches:\n"

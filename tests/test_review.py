@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kneekit.cli import main
-from kneekit.demo import make_demo
+from kneekit.demo.clinic import make_demo
 from kneekit.errors import SorenessError
+from kneekit.outcomes.checkin import check_in
 from kneekit.records.store import Store
-from kneekit.routines import default_routine
-from kneekit.soreness import check_in
+from kneekit.routines.routine import default_routine
 
 ZONE = ZoneInfo("Europe/London")
 TODAY = date(2026, 3, 30)  # a Monday; the clocks went forward in London on 29 March

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kneekit.errors import RoutineError
-from kneekit.routines import (
+from kneekit.routines.catalogue import shipped_catalogue
+from kneekit.routines.routine import (
     Comparison,
     Prescription,
     Routine,
@@ -19,8 +20,7 @@ from kneekit.routines import (
     load_routine,
     parse_routine,
 )
-from kneekit.session import ManualClock
-from kneekit.stretches import shipped_catalogue
+from kneekit.routines.session import ManualClock
 
 ISSUE_EXAMPLE = """\
 name: Post-run knees

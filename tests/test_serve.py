@@ -17,8 +17,7 @@ import pytest
 from kneekit.cli import serve as cli_serve
 from kneekit.errors import KneekitError, StoreError
 from kneekit.records.store import Store
-from kneekit.voila import faces, serve
-from kneekit.voila.access import (
+from kneekit.sharing import (
     INVALID_LINK,
     SECRET_ENV,
     client_from_query,
@@ -26,6 +25,7 @@ from kneekit.voila.access import (
     share_link,
     share_token,
 )
+from kneekit.voila import faces, serve
 from kneekit.voila.kernels import GuardedKernelManager
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kneekit.routines import default_routine, parse_routine
-from kneekit.session import BACK_RESTARTS_AFTER_S, Event, ManualClock, Session
+from kneekit.routines.routine import default_routine, parse_routine
+from kneekit.routines.session import BACK_RESTARTS_AFTER_S, Event, ManualClock, Session
 
 SHORT = parse_routine(
     "name: Short\nprepare: 5\nswitch: 5\nrest: 10\nstretches:\n"

@@ -6,13 +6,13 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import text
 
-from kneekit.adherence import adherence
 from kneekit.errors import SorenessError, StoreError
+from kneekit.outcomes.checkin import CheckIn, check_in
+from kneekit.progress.adherence import adherence
 from kneekit.records.store import Store
-from kneekit.routines import default_routine, parse_routine
-from kneekit.session import Session
-from kneekit.soreness import CheckIn, check_in
-from kneekit.stretches import load_catalogue
+from kneekit.routines.catalogue import load_catalogue
+from kneekit.routines.routine import default_routine, parse_routine
+from kneekit.routines.session import Session
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 SHORT = parse_routine(

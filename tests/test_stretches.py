@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kneekit.errors import CatalogueError
-from kneekit.stretches import load_catalogue, parse_catalogue, shipped_catalogue
+from kneekit.routines.catalogue import load_catalogue, parse_catalogue, shipped_catalogue
 
 EXTRA = """\
 couch:

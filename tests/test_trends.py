@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from kneekit import overview, trends, variants
-from kneekit.adherence import activity, adherence
-from kneekit.flags import flags
 from kneekit.history import History, SessionSummary
-from kneekit.routines import Assignment
-from kneekit.soreness import CheckIn
+from kneekit.outcomes.checkin import CheckIn
+from kneekit.progress import overview, trends, variants
+from kneekit.progress.adherence import activity, adherence
+from kneekit.progress.flags import flags
+from kneekit.routines.routine import Assignment
 
 TODAY = date(2026, 3, 31)  # a Tuesday
 
@@ -375,6 +375,6 @@ def test_overview_reads_only_the_recent_records():
 
 
 def test_importing_trends_stays_light():
-    code = "import sys, kneekit.trends; print('matplotlib' in sys.modules)"
+    code = "import sys, kneekit.progress.trends; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -5,11 +5,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from kneekit import trialstats
 from kneekit.history import History, Run
-from kneekit.soreness import CheckIn
-from kneekit.trialjudge import decide, judge
-from kneekit.trials import (
+from kneekit.outcomes.checkin import CheckIn
+from kneekit.trials import stats as trialstats
+from kneekit.trials.judge import decide, judge
+from kneekit.trials.plan import (
     TrialError,
     TrialPlan,
     current_block,
@@ -231,7 +231,7 @@ def test_decide_against_the_threshold(
 
 def test_flags_keep_working_during_a_trial() -> None:
     """A trial never hides a knee that stays high: the flags read the same records."""
-    from kneekit.flags import flags
+    from kneekit.progress.flags import flags
 
     plan = plan_for()
     today = plan.blocks[2].start + timedelta(3)

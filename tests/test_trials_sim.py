@@ -9,11 +9,11 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 
 from kneekit.history import History
-from kneekit.routines import Assignment
-from kneekit.soreness import CheckIn
-from kneekit.trialjudge import TrialResult, judge
-from kneekit.trials import TrialPlan, make_plan
-from kneekit.variants import compare_variants
+from kneekit.outcomes.checkin import CheckIn
+from kneekit.progress.variants import compare_variants
+from kneekit.routines.routine import Assignment
+from kneekit.trials.judge import TrialResult, judge
+from kneekit.trials.plan import TrialPlan, make_plan
 
 START = date(2026, 1, 5)
 DAY_SD = 1.0  # day-to-day scatter of one runner's rating, about a point
@@ -88,7 +88,8 @@ def test_no_difference_is_rarely_called_lower() -> None:
 
 
 def naive(n: int, seed: int, easing: float) -> float:
-    """How often the before/after comparison (kneekit.variants) calls the later routine lower:
+    """How often the before/after comparison (kneekit.progress.variants) calls the later routine
+    lower:
     four weeks on A, then four on B, the same runner easing by ``easing`` points a week."""
     rng = random.Random(seed)
     plan = make_plan(1, (1, "A"), (2, "B"), START, 0)

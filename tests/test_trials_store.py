@@ -9,15 +9,15 @@ import pytest
 
 from kneekit import config
 from kneekit.cli import main
-from kneekit.demo import VARIANT
+from kneekit.demo.play import VARIANT
+from kneekit.demo.trials import demo_trials
+from kneekit.outcomes.checkin import check_in
 from kneekit.records.store import Store
-from kneekit.routines import default_routine, parse_routine
-from kneekit.session import ManualClock
-from kneekit.soreness import check_in
-from kneekit.trialdemo import demo_trials
-from kneekit.trialjudge import judge
-from kneekit.trialplots import plan_calendar
-from kneekit.trials import TrialError, TrialPlan, make_plan, state, trial_status_words
+from kneekit.routines.routine import default_routine, parse_routine
+from kneekit.routines.session import ManualClock
+from kneekit.trials.figures import plan_calendar
+from kneekit.trials.judge import judge
+from kneekit.trials.plan import TrialError, TrialPlan, make_plan, state, trial_status_words
 from kneekit.widgets.common import chosen
 from kneekit.widgets.player import SessionPlayer
 from kneekit.widgets.trial import TrialPlanner

@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 import ipywidgets as w
 import pytest
 
+from kneekit.outcomes.checkin import check_in
 from kneekit.records.store import Store
-from kneekit.session import ManualClock
-from kneekit.soreness import check_in
+from kneekit.routines.session import ManualClock
 from kneekit.voila.faces import CLINIC_NOTEBOOKS, NOTEBOOKS
 from kneekit.voila.serve import SHARE_DAYS
 from kneekit.widgets import ClinicOverview, RoutineLab

@@ -16,9 +16,11 @@ import pytest
 from ipywidgets.widgets.widget import _instances
 from matplotlib.figure import Figure
 
-from kneekit import plots
+from kneekit import figstyle
+from kneekit.progress import figures as plots
 from kneekit.records.store import Store
-from kneekit.session import ManualClock
+from kneekit.routines import figures as routine_figures
+from kneekit.routines.session import ManualClock
 from kneekit.widgets import ClinicOverview, RoutineLab, TrendsView
 from kneekit.widgets.player import SessionPlayer
 
@@ -29,9 +31,14 @@ CHANGES = 50
 @pytest.fixture(autouse=True)
 def _blank_figures(monkeypatch: pytest.MonkeyPatch) -> None:
     blank = Figure(figsize=(1, 1))
-    for name in ("soreness_trend", "adherence_calendar", "routine_timeline", "dose_chart"):
-        monkeypatch.setattr(plots, name, lambda *_, **__: blank)
-    monkeypatch.setattr(plots, "to_png", lambda _: b"\x89PNG")
+    for module, name in (
+        (plots, "soreness_trend"),
+        (plots, "adherence_calendar"),
+        (routine_figures, "routine_timeline"),
+        (routine_figures, "dose_chart"),
+    ):
+        monkeypatch.setattr(module, name, lambda *_, **__: blank)
+    monkeypatch.setattr(figstyle, "to_png", lambda _: b"\x89PNG")
 
 
 def live() -> int:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from kneekit.records.store import Store
-from kneekit.routines import parse_routine
-from kneekit.session import ManualClock
+from kneekit.routines.routine import parse_routine
+from kneekit.routines.session import ManualClock
 from kneekit.widgets.checkin import CheckInForm
 from kneekit.widgets.player import SessionPlayer, countdown
 

@@ -7,10 +7,10 @@ import ipywidgets as w
 import pytest
 
 from kneekit import config
-from kneekit import overview as overview_module
-from kneekit.adherence import adherence as adherence_of
-from kneekit.routines import default_routine
-from kneekit.session import ManualClock
+from kneekit.progress import overview as overview_module
+from kneekit.progress.adherence import adherence as adherence_of
+from kneekit.routines.routine import default_routine
+from kneekit.routines.session import ManualClock
 from kneekit.widgets import ClinicOverview, RoutineLab, TrendsView, client_page
 from kneekit.widgets.akps import AKPSForm
 from kneekit.widgets.checkin import CheckInForm

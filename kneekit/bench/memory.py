@@ -22,7 +22,7 @@ RATIO_TARGET = 1.25
 BARE = "import ipywidgets\nimport matplotlib.pyplot"
 """The baseline kernel: the two libraries the page is built with, imported as a notebook would."""
 
-IMPORTS = BARE + "\nimport kneekit.widgets\nimport kneekit.plots"
+IMPORTS = BARE + "\nimport kneekit.widgets\nimport kneekit.progress.figures"
 """Everything the client page imports, and no page: tells imports from the page's own weight."""
 
 PAGE = """\
@@ -37,9 +37,9 @@ display(client_page(Store.open({db!r}), query={query!r}))
 def demo_clinic(folder: Path) -> tuple[Path, str]:
     """A demo clinic in ``folder``, and the query string of a share link to its first client."""
     from kneekit.config import today
-    from kneekit.demo import make_demo
+    from kneekit.demo.clinic import make_demo
     from kneekit.records.store import Store
-    from kneekit.voila.access import SHARE_PARAM
+    from kneekit.sharing import SHARE_PARAM
 
     db = folder / "clinic.sqlite3"
     with Store.open(db) as store:

@@ -21,8 +21,8 @@ from pathlib import Path
 import ipywidgets as w
 
 from kneekit.records.store import Store
-from kneekit.routines import Routine, Step, parse_routine
-from kneekit.session import Status, SystemClock
+from kneekit.routines.routine import Routine, Step, parse_routine
+from kneekit.routines.session import Status, SystemClock
 from kneekit.widgets import CheckInForm, SessionPlayer
 from kneekit.widgets.common import text
 from kneekit.widgets.player import countdown

@@ -18,13 +18,13 @@ from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
-from kneekit import overview
 from kneekit.bench.kernel import median
+from kneekit.progress import overview
+from kneekit.progress.overview import LOOK_BACK_DAYS
+from kneekit.progress.trends import clip
 from kneekit.records import schema
 from kneekit.records.store import Store, name_key
-from kneekit.review import LOOK_BACK_DAYS
-from kneekit.routines import default_routine
-from kneekit.trends import clip
+from kneekit.routines.routine import default_routine
 
 OVERVIEW_TARGET_S = 0.5
 """Issue #6: the clinic overview of 500 clients in at most 0.5 s."""
@@ -142,7 +142,8 @@ def _timed(work: Callable[[], object], repeat: int) -> float:
 def trend_parts(store: Store, client_id: int, today: date = TODAY) -> dict[str, float]:
     """One client's trend figure as the trends view makes it, timed part by part (seconds):
     loading the history, drawing the figure, and rendering it to the PNG the page shows."""
-    from kneekit import plots  # matplotlib only when the figure is drawn
+    from kneekit.figstyle import to_png  # matplotlib only when the figure is drawn
+    from kneekit.progress import figures as plots
 
     began = time.perf_counter()
     history = store.history(client_id)
@@ -150,7 +151,7 @@ def trend_parts(store: Store, client_id: int, today: date = TODAY) -> dict[str, 
     start = today - timedelta(weeks=TREND_WEEKS)
     figure = plots.soreness_trend(clip(history, start, today), today, start=start)
     drawn = time.perf_counter()
-    plots.to_png(figure)
+    to_png(figure)
     rendered = time.perf_counter()
     return {"history": loaded - began, "figure": drawn - loaded, "png": rendered - drawn}
 
@@ -161,7 +162,7 @@ def _total(parts: dict[str, float]) -> float:
 
 def time_clinic(path: Path | str, client_id: int, repeat: int = 5) -> dict[str, float]:
     """Time the overview, one client's trend and export in the clinic at ``path`` (seconds)."""
-    from kneekit.export import to_csv, to_json
+    from kneekit.exports.client import to_csv, to_json
 
     with Store.open(path) as store:
         trend_parts(store, client_id)  # matplotlib's first figure loads fonts; not timed

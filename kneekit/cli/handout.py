@@ -8,16 +8,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from kneekit.voila.access import share_link
+from kneekit.sharing import share_link
 from kneekit.voila.serve import SHARE_DAYS
 
 
 def handout(args: argparse.Namespace) -> int:
     from kneekit.cli.serve import LOCAL_ONLY, _db, _served_clients_url, local_only
     from kneekit.config import today
-    from kneekit.handout import write_handout
+    from kneekit.paper.handout import write_handout
     from kneekit.records.store import Store
-    from kneekit.routines import default_routine
+    from kneekit.routines.routine import default_routine
 
     db = _db(args)
     now = datetime.now(UTC)

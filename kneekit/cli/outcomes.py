@@ -14,7 +14,7 @@ from kneekit.errors import Problem
 def _answers(raw: str) -> list[int | None]:
     """``5,3,,1`` -> [5, 3, None, 1]: an empty place is an item not answered (refused by name
     when scored); anything else that is not a whole number is refused here, quoting it."""
-    from kneekit.akps import QuestionnaireError
+    from kneekit.outcomes.akps import QuestionnaireError
 
     out: list[int | None] = []
     for place, part in enumerate(raw.split(","), 1):
@@ -51,7 +51,7 @@ def _at(raw: str | None, now: datetime) -> datetime:
 
 
 def _akps(args: argparse.Namespace) -> int:
-    from kneekit import akps
+    from kneekit.outcomes import akps
 
     instrument = akps.load(args.instrument)
     now = datetime.now(UTC)

@@ -12,8 +12,8 @@ from typing import Any
 from kneekit import config
 from kneekit.cli.common import clinic_now, open_store, typed, when
 from kneekit.errors import KneekitError, Problem
-from kneekit.routines import BUILT_IN
-from kneekit.soreness import CONTEXTS, check_in
+from kneekit.outcomes.checkin import CONTEXTS, check_in
+from kneekit.routines.routine import BUILT_IN
 
 
 def _clients(args: argparse.Namespace) -> int:
@@ -63,7 +63,7 @@ def _checkin(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from kneekit.export import to_csv, to_fhir, to_json
+    from kneekit.exports.client import to_csv, to_fhir, to_json
 
     with open_store(args) as store:
         client = store.find_client(args.client)
@@ -89,7 +89,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from kneekit.report import write_report
+    from kneekit.paper.report import write_report
 
     today = config.today()
     with open_store(args) as store:
@@ -104,8 +104,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from kneekit.demo import RUNNERS, make_demo
-    from kneekit.trialdemo import DEMO_TRIALS
+    from kneekit.demo.clinic import RUNNERS, make_demo
+    from kneekit.demo.trials import DEMO_TRIALS
 
     with open_store(args) as store:
         make_demo(store, config.today())

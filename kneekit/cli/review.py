@@ -10,8 +10,9 @@ from typing import Any
 from kneekit import config
 from kneekit.cli.common import clinic_now, open_store, when
 from kneekit.errors import KneekitError, Problem
-from kneekit.review import ClientReview, attention_first, clinic_review
-from kneekit.routines import BUILT_IN, default_routine
+from kneekit.progress.overview import clinic_review
+from kneekit.progress.review import ClientReview, attention_first
+from kneekit.routines.routine import BUILT_IN, default_routine
 
 
 def _day(text: str) -> date:

@@ -7,7 +7,8 @@ import json
 from typing import Any
 
 from kneekit.cli.common import catalogue_option
-from kneekit.routines import (
+from kneekit.routines.catalogue import load_catalogue
+from kneekit.routines.routine import (
     DOSE_GUIDELINE_S,
     Comparison,
     Routine,
@@ -15,7 +16,6 @@ from kneekit.routines import (
     format_duration,
     load_routine,
 )
-from kneekit.stretches import load_catalogue
 
 _SIDES = {"left": "left leg", "right": "right leg", "both": "both legs", None: ""}
 

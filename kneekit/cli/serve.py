@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kneekit.errors import KneekitError, Problem
-from kneekit.voila.access import share_link
+from kneekit.sharing import share_link
 from kneekit.voila.faces import DEFAULT_MAX_KERNELS
 from kneekit.voila.serve import (
     DEFAULT_PORT,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kneekit import config
-from kneekit.trials import (
+from kneekit.trials.plan import (
     DEFAULT_PAIRS,
     DEFAULT_THRESHOLD,
     DEFAULT_WASHOUT_DAYS,
@@ -46,7 +46,7 @@ def _version(store: Store, given: str, now: datetime) -> tuple[int, str]:
             known = ", ".join(f"{i} ({label})" for i, label in labels.items()) or "none saved yet"
             raise problem("routine", f"there is no routine version {text}; versions: {known}.")
         return int(text), labels[int(text)]
-    from kneekit.routines import load_routine
+    from kneekit.routines.routine import load_routine
 
     saved = store.save_routine(load_routine(text), now)
     return saved.id, saved.label
@@ -165,7 +165,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from kneekit.trialjudge import judge
+    from kneekit.trials.judge import judge
 
     today = config.today()
     with _store(args) as store:
@@ -173,7 +173,7 @@ def _report(args: argparse.Namespace) -> int:
         history = store.history(plan.client_id)
         result = judge(plan, history, today)
         if args.output:
-            from kneekit.trialreport import write_trial_report
+            from kneekit.paper.trial import write_trial_report
 
             path = write_trial_report(result, history, Path(args.output))
             if not args.json:

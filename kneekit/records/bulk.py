@@ -16,12 +16,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from kneekit.outcomes.checkin import CheckIn, check_in
 from kneekit.records import schema as s
 from kneekit.records.database import Database, aware, offset_min
 from kneekit.records.sessions import holds_held
-from kneekit.routines import default_routine
-from kneekit.session import StepRecord
-from kneekit.soreness import CheckIn, check_in
+from kneekit.routines.routine import default_routine
+from kneekit.routines.session import StepRecord
 
 
 @dataclass(frozen=True)

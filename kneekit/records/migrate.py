@@ -11,21 +11,35 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
+from kneekit.errors import StoreError
 from kneekit.records import schema as s
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-    from kneekit.records.database import Database
-
 SCRIPTS = "kneekit.records:migrations"
 """Where the revisions live, as a package resource: found in an installed wheel too."""
+
+
+class Database(Protocol):
+    """What a schema change needs of the open database (:class:`kneekit.records.database.Database`
+    is one, and opening it calls :func:`prepare`): named here so the two modules do not import
+    each other."""
+
+    engine: Engine
+    source: str
+
+    def write(self) -> AbstractContextManager[Connection]: ...
+
+    def guard(self) -> AbstractContextManager[None]: ...
+
+    def problem(self, field: str, message: str) -> StoreError: ...
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import select, true
 
-from kneekit.akps import MAX_SCORE, Score
 from kneekit.errors import Problem, StoreError
+from kneekit.outcomes.akps import MAX_SCORE, Score
 from kneekit.records import schema as s
 from kneekit.records.database import Database, aware, local, offset_min
 from kneekit.runfiles import RunFile
@@ -62,7 +62,7 @@ class Outcomes:
 
     # -- AKPS -----------------------------------------------------------------------------
     def add_akps(self, score: Score, now: datetime) -> int:
-        """Save a score made with :func:`kneekit.akps.score`; returns its number."""
+        """Save a score made with :func:`kneekit.outcomes.akps.score`; returns its number."""
         at = aware(score.at, "at", self._db.source)
         if not 0 <= score.total <= MAX_SCORE:
             raise self._db.problem(

@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from kneekit.records import schema as s
 from kneekit.records.database import Database, aware, local, offset_min
-from kneekit.routines import Routine, default_routine
-from kneekit.session import StepRecord
+from kneekit.routines.routine import Routine, default_routine
+from kneekit.routines.session import StepRecord
 
 HELD_ENOUGH = 0.5
 """A session counts as completed only if each hold was held for at least half its planned time.

@@ -18,6 +18,7 @@ import yaml
 from sqlalchemy import Connection, Engine, func, or_, select, true
 
 from kneekit.history import Client, History, Run, SessionSummary
+from kneekit.outcomes.checkin import CheckIn, check_in
 from kneekit.records import schema as s
 from kneekit.records.audit import Audit
 from kneekit.records.database import (
@@ -32,9 +33,8 @@ from kneekit.records.outcomes import Outcomes
 from kneekit.records.sessions import SavedStep, SessionLog
 from kneekit.records.shares import ShareLinks, token_hash
 from kneekit.records.trials import TrialRecords
-from kneekit.routines import Assignment, Routine, parse_routine
-from kneekit.soreness import CheckIn, check_in
-from kneekit.stretches import parse_catalogue
+from kneekit.routines.catalogue import parse_catalogue
+from kneekit.routines.routine import Assignment, Routine, parse_routine
 
 __all__ = [
     "Client",
@@ -103,7 +103,8 @@ _CHECKIN_COLUMNS = (
     _k.note,
     _k.utc_offset_min,
 )
-"""The columns of a check-in, in the order :class:`kneekit.soreness.CheckIn` takes them, then
+"""The columns of a check-in, in the order :class:`kneekit.outcomes.checkin.CheckIn` takes them,
+then
 its UTC offset."""
 
 
@@ -273,7 +274,7 @@ class Store(Database):
 
     # -- check-ins and histories --------------------------------------------------------------
     def add_checkin(self, checkin: CheckIn, request_key: str | None = None) -> int:
-        """Save a check-in made with :func:`kneekit.soreness.check_in`; returns its number.
+        """Save a check-in made with :func:`kneekit.outcomes.checkin.check_in`; returns its number.
 
         Its values are checked again here (a CheckIn built by hand skips :func:`check_in`), and
         the client must exist. Anything wrong: an error and nothing written. ``request_key`` is

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, delete, select
 from kneekit.history import History
 from kneekit.records import schema as s
 from kneekit.records.database import Database, aware
-from kneekit.trials import (
+from kneekit.trials.plan import (
     TrialPlan,
     problem,
     refuse_change,
@@ -82,7 +82,7 @@ class TrialRecords:
     ) -> str | None:
         """Where the client's latest trial stands in one line, or None without a trial.
 
-        For the clinic overview and the trends page (:func:`kneekit.trials.trial_status_words`;
+        For the clinic overview and the trends page (:func:`kneekit.trials.plan.trial_status_words`;
         ``for_client`` words it for the runner's own page, without A or B).
         """
         plan = self.latest(client_id)

@@ -43,7 +43,7 @@ from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
-from kneekit.voila.access import SECRET_ENV, SHARE_PARAM
+from kneekit.sharing import SECRET_ENV, SHARE_PARAM
 from kneekit.voila.handlers import (
     MESSAGE_MAX_BYTES,
     BoundKernelHandler,

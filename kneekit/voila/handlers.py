@@ -35,7 +35,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.voila_identity_provider import VoilaIdentityProvider
 
-from kneekit.voila.access import INVALID_LINK, share_token
+from kneekit.sharing import INVALID_LINK, share_token
 from kneekit.voila.guard import (
     CURRENT_PAGE,
     PAGE_COOKIE,

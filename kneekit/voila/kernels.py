@@ -37,7 +37,7 @@ from jupyter_server.services.kernels.kernelmanager import (
 )
 from traitlets import Integer, default
 
-from kneekit.voila.access import PAGE_CLIENT_ENV, SECRET_ENV
+from kneekit.sharing import PAGE_CLIENT_ENV, SECRET_ENV
 from kneekit.voila.guard import CURRENT_PAGE
 
 KERNEL_ENV_DROPPED = frozenset(

@@ -5,7 +5,7 @@ other: whatever a client's browser asks the client server, it can only reach wha
 
 - the **clinic** (port N): the physio's notebooks, behind a secret token that ``serve`` prints;
 - the **clients** (port N+1): only ``client.ipynb``, no login; the page shows a client's own
-  records when its link carries a valid share token (:mod:`kneekit.voila.access`), and otherwise a
+  records when its link carries a valid share token (:mod:`kneekit.sharing`), and otherwise a
   short "not valid" message.
 
 Each server runs :mod:`kneekit.voila.app` in its own process, configured by
@@ -30,7 +30,7 @@ from pathlib import Path
 
 from kneekit.config import today
 from kneekit.errors import KneekitError, Problem
-from kneekit.voila.access import SECRET_ENV
+from kneekit.sharing import SECRET_ENV
 from kneekit.voila.faces import (
     CLINIC_NOTEBOOKS,
     FACES,
@@ -206,7 +206,7 @@ def _listening(host: str, port: int) -> bool:
 
 def _open_or_make_demo(db: str) -> bool:
     """Open the database, making the demo clinic when there is none yet; True if made."""
-    from kneekit.demo import make_demo
+    from kneekit.demo.clinic import make_demo
     from kneekit.records.store import Store
 
     first_use = "://" not in db and not Path(db).expanduser().exists()

@@ -1,8 +1,8 @@
 """The knee questionnaire (AKPS), one item per screen: big option buttons for a phone.
 
 Tapping an option records it and moves on; Back and Next move without answering. Save is on
-the last screen; the domain (:func:`kneekit.akps.score`) refuses a partial questionnaire and the
-view shows which items are missing and goes to the first of them.
+the last screen; the domain (:func:`kneekit.outcomes.akps.score`) refuses a partial questionnaire
+and the view shows which items are missing and goes to the first of them.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
-from kneekit import akps
 from kneekit.errors import KneekitError
-from kneekit.session import Clock, SystemClock
+from kneekit.outcomes import akps
+from kneekit.routines.session import Clock, SystemClock
 from kneekit.widgets.common import message, replace_children, text
 
 if TYPE_CHECKING:

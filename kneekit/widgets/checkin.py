@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import ipywidgets as w
 
 from kneekit.errors import KneekitError
-from kneekit.session import Clock, SystemClock
-from kneekit.soreness import CONTEXTS, CheckIn, check_in
+from kneekit.outcomes.checkin import CONTEXTS, CheckIn, check_in
+from kneekit.routines.session import Clock, SystemClock
 from kneekit.widgets.common import message
 from kneekit.widgets.face import PageStyle
 
@@ -62,7 +62,8 @@ def _number(raw: str) -> object:
 
 
 class CheckInForm(w.VBox):
-    """Enter one check-in. The domain (:func:`kneekit.soreness.check_in`) decides what is valid;
+    """Enter one check-in. The domain (:func:`kneekit.outcomes.checkin.check_in`) decides what is
+    valid;
     the form only shows its verdict next to the field concerned.
 
     Pass ``client`` to fix whose check-in it is (the client's own page), or ``client_of`` when a

@@ -14,8 +14,8 @@ import ipywidgets as w
 
 from kneekit.history import Client
 from kneekit.records.store import Store
-from kneekit.session import Clock, SystemClock
-from kneekit.voila.access import INVALID_LINK, client_from_query
+from kneekit.routines.session import Clock, SystemClock
+from kneekit.sharing import INVALID_LINK, client_from_query
 from kneekit.widgets.akps import AKPSForm
 from kneekit.widgets.checkin import CheckInForm
 from kneekit.widgets.common import message, replace_children

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from kneekit import overview
 from kneekit.config import today
-from kneekit.session import Clock, SystemClock
+from kneekit.progress import overview
+from kneekit.routines.session import Clock, SystemClock
 from kneekit.widgets.common import offer
 from kneekit.widgets.handout import HandoutButton
 from kneekit.widgets.trends import TrendsView

@@ -111,7 +111,7 @@ def figure_image(fig: Figure, width: str = "100%") -> w.HTML:
     """A figure as a PNG in an ``<img>`` with alt text: no Output capture, so it renders the same
     under Voilà, and a screen reader hears what the figure is (its titles), which an
     ``ipywidgets.Image`` cannot say (it has no alt text; axe-core's image-alt rule)."""
-    from kneekit.plots import to_png  # matplotlib is already loaded: there is a figure
+    from kneekit.figstyle import to_png  # matplotlib is already loaded: there is a figure
 
     titles = [fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]
     alt = ". ".join(t for t in titles if t) or "A figure of the records shown in words on this page"

@@ -21,9 +21,9 @@ import ipywidgets as w
 
 from kneekit.config import today
 from kneekit.errors import KneekitError
-from kneekit.routines import default_routine
-from kneekit.session import Clock, SystemClock
-from kneekit.voila.access import share_link
+from kneekit.routines.routine import default_routine
+from kneekit.routines.session import Clock, SystemClock
+from kneekit.sharing import share_link
 from kneekit.voila.serve import SHARE_DAYS, served_clients_url
 from kneekit.widgets.common import message
 
@@ -42,7 +42,7 @@ def handout_pdf(
     store: Store, client_id: int, now: datetime, base_url: str
 ) -> tuple[str, bytes, str]:
     """The client's handout: a file name, the PDF's bytes, and the new link in its QR code."""
-    from kneekit.handout import write_handout  # matplotlib only when a handout is asked for
+    from kneekit.paper.handout import write_handout  # matplotlib only when a handout is asked for
 
     client = store.client(client_id)
     version = store.current_version(client_id, today(now))

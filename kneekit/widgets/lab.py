@@ -1,7 +1,8 @@
 """The routine lab: build a variant with controls, see its time and dose live, compare, save.
 
-Every edit is turned into a routine file and read back with :func:`kneekit.routines.parse_routine`,
-so the lab accepts exactly what a routine file accepts and reports problems in the same words.
+Every edit is turned into a routine file and read back with
+:func:`kneekit.routines.routine.parse_routine`, so the lab accepts exactly what a routine file
+accepts and reports problems in the same words.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import yaml
 
 from kneekit.config import today
 from kneekit.errors import KneekitError
-from kneekit.routines import (
+from kneekit.routines.catalogue import Stretch, load_catalogue
+from kneekit.routines.routine import (
     DOSE_GUIDELINE_S,
     Comparison,
     Routine,
@@ -23,8 +25,7 @@ from kneekit.routines import (
     format_duration,
     parse_routine,
 )
-from kneekit.session import Clock, SystemClock
-from kneekit.stretches import Stretch, load_catalogue
+from kneekit.routines.session import Clock, SystemClock
 from kneekit.widgets.common import NOTHING, figure_image, message, offer, replace_children
 from kneekit.widgets.trial import TrialPlanner
 
@@ -270,7 +271,10 @@ class RoutineLab(w.VBox):
     def compare(self) -> None:
         if self.routine is None:
             return
-        from kneekit.plots import dose_chart, routine_timeline  # matplotlib only when asked
+        from kneekit.routines.figures import (  # matplotlib only when asked
+            dose_chart,
+            routine_timeline,
+        )
 
         other = self._version(self.compare_with.value)
         comparison = Comparison(other, self.routine)

@@ -1,10 +1,10 @@
 """The guided session player: a side and a countdown a runner can follow from the floor.
 
-The player is a view over :class:`kneekit.session.Session`. Its timer is an asyncio task in the
-kernel that only *asks* the engine where the session is, waking at the next whole second on the
-display; it never counts ticks, so a late wake-up delays a redraw and nothing else. What the
-runner sees and hears is :class:`kneekit.widgets.face.PlayerFace`, drawn in the browser from the
-values set here.
+The player is a view over :class:`kneekit.routines.session.Session`. Its timer is an asyncio task in
+the kernel that only *asks* the engine where the session is, waking at the next whole second on the
+display; it never counts ticks, so a late wake-up delays a redraw and nothing else. What the runner
+sees and hears is :class:`kneekit.widgets.face.PlayerFace`, drawn in the browser from the values set
+here.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kneekit.config import today
 from kneekit.errors import KneekitError
-from kneekit.routines import Routine, Step, default_routine, format_duration
-from kneekit.session import Clock, Event, Session, Status, StepRecord, SystemClock
+from kneekit.routines.routine import Routine, Step, default_routine, format_duration
+from kneekit.routines.session import Clock, Event, Session, Status, StepRecord, SystemClock
 from kneekit.widgets.checkin import CheckInForm
 from kneekit.widgets.common import SIDE_WORDS, chosen, offer, replace_children
 from kneekit.widgets.face import PlayerFace
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from kneekit.history import Client
     from kneekit.records.sessions import Unfinished
     from kneekit.records.store import Store
-    from kneekit.stretches import Stretch
+    from kneekit.routines.catalogue import Stretch
 
 BAND_WORDS = {"left": "LEFT LEG", "right": "RIGHT LEG", "both": "BOTH LEGS"}
 VIBRATE_ON = ("hold",)

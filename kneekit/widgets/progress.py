@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
-from kneekit import trends
-from kneekit.adherence import adherence
 from kneekit.config import today as local_today
-from kneekit.session import Clock, SystemClock
+from kneekit.progress import trends
+from kneekit.progress.adherence import adherence
+from kneekit.routines.session import Clock, SystemClock
 from kneekit.widgets.common import replace_children
 
 if TYPE_CHECKING:

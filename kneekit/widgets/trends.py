@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
-from kneekit import config, trends, variants
-from kneekit.adherence import Adherence
-from kneekit.flags import Thresholds
+from kneekit import config
 from kneekit.history import History
-from kneekit.review import ClientReview, review
-from kneekit.session import Clock, SystemClock
+from kneekit.progress import trends, variants
+from kneekit.progress.adherence import Adherence
+from kneekit.progress.flags import Thresholds
+from kneekit.progress.review import ClientReview, review
+from kneekit.routines.session import Clock, SystemClock
 from kneekit.widgets.common import figure_image, message, replace_children
 
 if TYPE_CHECKING:
@@ -90,7 +91,9 @@ class TrendsView(w.VBox):
         return self.client.id if self.client is not None else self.picker.value
 
     def refresh(self) -> None:
-        from kneekit import plots  # matplotlib is loaded when a figure is first drawn
+        from kneekit.progress import (
+            figures as plots,  # matplotlib is loaded when a figure is first drawn
+        )
 
         client_id, start, end = self.client_id(), self.start.value, self.end.value
         if client_id is None:

@@ -1,7 +1,7 @@
 """The routine lab's "Plan a trial" section: choose two routines, preview the blocks, save.
 
-Thin over :mod:`kneekit.trials` and ``store.trials``: the plan is checked by
-:func:`kneekit.trials.make_plan` and the rules (one trial at a time, no edits once started)
+Thin over :mod:`kneekit.trials.plan` and ``store.trials``: the plan is checked by
+:func:`kneekit.trials.plan.make_plan` and the rules (one trial at a time, no edits once started)
 are the store's; this view only shows them. The seed is drawn when a preview is made, so the plan
 saved is exactly the one previewed.
 """
@@ -17,8 +17,8 @@ import ipywidgets as w
 
 from kneekit import config
 from kneekit.errors import KneekitError
-from kneekit.session import Clock, SystemClock
-from kneekit.trials import (
+from kneekit.routines.session import Clock, SystemClock
+from kneekit.trials.plan import (
     DEFAULT_PAIRS,
     DEFAULT_THRESHOLD,
     DEFAULT_WASHOUT_DAYS,
@@ -134,7 +134,7 @@ class TrialPlanner(w.VBox):
         self._draw(plan, trial_status_words(plan, self.store.history(plan.client_id), self.today()))
 
     def _draw(self, plan: TrialPlan, words: str) -> None:
-        from kneekit.trialplots import plan_calendar  # matplotlib only when a plan is shown
+        from kneekit.trials.figures import plan_calendar  # matplotlib only when a plan is shown
 
         text = w.HTML(f"<p style='font-size:1.15em'>{html.escape(words)}</p>")
         image = figure_image(plan_calendar(plan, self.today()))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from kneekit.errors import KneekitError, Problem
-from kneekit.session import Clock, SystemClock
+from kneekit.routines.session import Clock, SystemClock
 from kneekit.widgets.common import message
 
 if TYPE_CHECKING:

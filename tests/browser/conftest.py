@@ -38,7 +38,7 @@ from websockets.sync.client import ClientConnection, connect
 from kneekit.bench.startup import CHROMIUM, CHROMIUM_ARGS, kernel_processes
 from kneekit.history import Client
 from kneekit.records.store import Store
-from kneekit.voila.access import share_link
+from kneekit.sharing import share_link
 
 WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 DEMO_NAMES_MIN = 6

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kneekit.records.store import Store
-from kneekit.voila.access import INVALID_LINK
+from kneekit.sharing import INVALID_LINK
 
 pytestmark = pytest.mark.browser
 

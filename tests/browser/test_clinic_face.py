@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import Page, expect
 
+from kneekit.outcomes.checkin import check_in
 from kneekit.records.store import Store
-from kneekit.soreness import check_in
 from kneekit.widgets.nav import CLINIC_PAGES
 
 pytestmark = pytest.mark.browser

@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 
 from kneekit.config import today
 from kneekit.records.store import Store
-from kneekit.voila.access import INVALID_LINK
+from kneekit.sharing import INVALID_LINK
 from kneekit.voila.guard import PAGE_COOKIE, WRONG_TRIES_BURST
 
 pytestmark = pytest.mark.browser

@@ -30,8 +30,8 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 from kneekit.bench.sizing import Sizing, rss_mib
 from kneekit.bench.startup import kernel_processes
 from kneekit.config import today
-from kneekit.demo import make_demo
-from kneekit.overview import clinic_overview
+from kneekit.demo.clinic import make_demo
+from kneekit.progress.overview import clinic_overview
 from kneekit.records.store import Store
 from tests import hub_stack
 from tests.postgres_server import PostgresServer, available, start_server

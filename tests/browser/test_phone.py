@@ -19,7 +19,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from kneekit.bench.startup import CHROMIUM, CHROMIUM_ARGS
 from kneekit.records.store import Store
-from kneekit.routines import parse_routine
+from kneekit.routines.routine import parse_routine
 
 pytestmark = pytest.mark.browser
 

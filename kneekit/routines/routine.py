@@ -18,7 +18,7 @@ from typing import Literal
 import yaml
 
 from kneekit.errors import Problem, RoutineError
-from kneekit.stretches import Stretch, load_catalogue
+from kneekit.routines.catalogue import Stretch, load_catalogue
 from kneekit.yamlfile import Document, Field, check_mapping, parse, read_text
 
 Side = Literal["left", "right", "both"]

@@ -12,16 +12,15 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from kneekit.adherence import RunDone, adherence, first_day, runs
 from kneekit.errors import ConfigError, Problem
-from kneekit.history import History
-from kneekit.soreness import CheckIn
-from kneekit.trends import (
-    ACCEPTABLE_MAX,
+from kneekit.history import History, RunDone, runs
+from kneekit.outcomes.checkin import CheckIn
+from kneekit.outcomes.scale import ACCEPTABLE_MAX, SMALLEST_CHANGE
+from kneekit.progress.adherence import adherence, first_day
+from kneekit.progress.trends import (
     DISTANCE_JUMP,
     EPS,
     KNEES,
-    SMALLEST_CHANGE,
     Knee,
     Week,
     change_from_baseline,
@@ -76,7 +75,8 @@ _SPIKE = "Br J Sports Med 2025, doi:10.1136/bjsports-2024-109380 (5,205 runners;
 
 @dataclass(frozen=True)
 class Thresholds:
-    """The numbers the flags use; the defaults are the constants above and in kneekit.trends."""
+    """The numbers the flags use; the defaults are the constants above, in
+    :mod:`kneekit.outcomes.scale` and in :mod:`kneekit.progress.trends`."""
 
     high: float = ACCEPTABLE_MAX  # top of the acceptable zone (Silbernagel et al. 2007)
     rise: float = SMALLEST_CHANGE  # a week-on-week rise worth a look (Salaffi et al. 2004)

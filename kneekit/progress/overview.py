@@ -4,29 +4,55 @@ two-week trend, built from the recent weeks of each record."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from kneekit.adherence import Adherence, first_day
-from kneekit.akps import Score, latest_akps_words
-from kneekit.flags import Flag, Thresholds
 from kneekit.history import History
-from kneekit.review import LOOK_BACK_DAYS, ClientReview, review, with_openings
-from kneekit.soreness import CheckIn
-from kneekit.trends import (
+from kneekit.outcomes.akps import Score, latest_akps_words
+from kneekit.outcomes.checkin import CheckIn
+from kneekit.outcomes.scale import SMALLEST_CHANGE
+from kneekit.progress.adherence import RECENT_DAYS, Adherence, first_day
+from kneekit.progress.flags import RUN_SPIKE_DAYS, WEEK, Flag, Thresholds
+from kneekit.progress.review import ClientReview, review
+from kneekit.progress.trends import (
     BASELINE_DAYS,
     EPS,
-    SMALLEST_CHANGE,
     Direction,
     clip,
     mean_of,
     ratings_by_day,
 )
-from kneekit.trials import TrialPlan, trial_status_words
+from kneekit.trials.plan import TrialPlan, trial_status_words
 
-if TYPE_CHECKING:
-    from kneekit.records.store import Store
+LOOK_BACK_DAYS = max(RECENT_DAYS, WEEK + RUN_SPIKE_DAYS)
+"""How far back a review reads: the adherence period, and the 30 days a run spike looks behind
+the last 7 (:data:`kneekit.progress.flags.RUN_SPIKE_DAYS`)."""
+
+
+class ActiveTrials(Protocol):
+    def active(self, today: date) -> Mapping[int, TrialPlan]: ...
+
+
+class QuestionnaireScores(Protocol):
+    def akps_by_client(self) -> Mapping[int, Sequence[Score]]: ...
+
+
+class ClinicRecords(Protocol):
+    """What the overview reads from a clinic's records (:class:`kneekit.records.store.Store` is
+    one). Named here, not imported, so the analysis never depends on the database layer."""
+
+    @property
+    def trials(self) -> ActiveTrials: ...
+
+    @property
+    def outcomes(self) -> QuestionnaireScores: ...
+
+    def histories(self, since: datetime | None = None) -> Sequence[History]: ...
+
+    def latest_checkins(self, until: datetime | None = None) -> Mapping[int, CheckIn]: ...
+
+    def opening_checkins(self, days: int) -> Mapping[int, Sequence[CheckIn]]: ...
 
 
 @dataclass(frozen=True)
@@ -83,6 +109,19 @@ def two_week_trend(history: History, today: date) -> tuple[Direction | None, flo
     return ("up" if change > 0 else "down"), change
 
 
+def with_openings(
+    histories: Iterable[History], openings: Mapping[int, Sequence[CheckIn]]
+) -> list[History]:
+    """Recent histories with each client's first check-ins put back in front, so the
+    change-from-baseline verdict sees the first two weeks as well as the last."""
+    out = []
+    for h in histories:
+        start = h.checkins[0].at if h.checkins else None
+        early = tuple(c for c in openings.get(h.client_id, ()) if start is None or c.at < start)
+        out.append(replace(h, checkins=early + h.checkins) if early else h)
+    return out
+
+
 def overview(
     histories: Iterable[History],
     today: date,
@@ -130,7 +169,7 @@ def overview(
 
 
 def clinic_overview(
-    store: Store, today: date, thresholds: Thresholds | None = None
+    store: ClinicRecords, today: date, thresholds: Thresholds | None = None
 ) -> list[OverviewRow]:
     """The overview straight from the clinic database, reading only the weeks it shows.
 
@@ -150,3 +189,10 @@ def clinic_overview(
         trials=store.trials.active(today),
         akps=store.outcomes.akps_by_client(),
     )
+
+
+def clinic_review(
+    store: ClinicRecords, today: date, *, thresholds: Thresholds | None = None
+) -> list[ClientReview]:
+    """Every client's review, from the same reading of the database as the clinic overview."""
+    return [row.review for row in clinic_overview(store, today, thresholds)]

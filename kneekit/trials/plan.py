@@ -4,7 +4,7 @@ An n-of-1 trial as the AHRQ user's guide describes it (Kravitz & Duan 2014, "Des
 Implementation of N-of-1 Trials: A User's Guide", AHRQ 13(14)-EHC122-EF): the same runner follows
 routine A and routine B in blocks, in pairs whose order (AB or BA) is drawn at random from a
 recorded seed, with the outcome and the smallest difference that matters set before it starts.
-Pure: plans and histories in, plans and words out; the judging is in :mod:`kneekit.trialjudge`.
+Pure: plans and histories in, plans and words out; the judging is in :mod:`kneekit.trials.judge`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Literal, get_args
 
 from kneekit.errors import KneekitError, Problem
 from kneekit.history import History
-from kneekit.trends import SMALLEST_CHANGE
+from kneekit.outcomes.scale import SMALLEST_CHANGE
 
 Arm = Literal["A", "B"]
 Order = Literal["AB", "BA"]
@@ -274,7 +274,7 @@ def outcome_by_day(plan: TrialPlan, history: History) -> dict[date, int]:
 
     A next-morning rating belongs to the day before (the day of the run and the routine whose
     effect it rates), so the morning after a block's last day still counts for that block. The
-    highest rating, as in :func:`kneekit.trends.ratings_by_day`, so repeat check-ins do not
+    highest rating, as in :func:`kneekit.progress.trends.ratings_by_day`, so repeat check-ins do not
     water a day down.
     """
     out: dict[date, int] = {}

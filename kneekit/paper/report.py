@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import random
-import secrets
-import textwrap
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.figure import Figure
-
-from kneekit import plots, trends, variants
-from kneekit.adherence import adherence, first_day
-from kneekit.akps import Score, latest_akps_words
-from kneekit.akpsplots import akps_trend
-from kneekit.errors import Problem, ReportError
-from kneekit.flags import Thresholds
+from kneekit.figstyle import style
 from kneekit.history import History
-from kneekit.review import review
-from kneekit.routines import DOSE_GUIDELINE_S, Routine, format_duration
-
-A4_PORTRAIT = (8.27, 11.69)
-"""Every page is A4 so it prints as it looks: text pages upright, figure pages on their side."""
-A4_LANDSCAPE = (A4_PORTRAIT[1], A4_PORTRAIT[0])
+from kneekit.outcomes.akps import Score, latest_akps_words
+from kneekit.outcomes.figures import akps_trend
+from kneekit.paper.pdf import Block, check_target, save_pdf, text_pages
+from kneekit.progress import figures as plots
+from kneekit.progress import trends, variants
+from kneekit.progress.adherence import adherence, first_day
+from kneekit.progress.flags import Thresholds
+from kneekit.progress.review import review
+from kneekit.routines.figures import dose_chart, routine_timeline
+from kneekit.routines.routine import DOSE_GUIDELINE_S, Routine, format_duration
 
 NOTE = (
     "kneekit summarises what the client recorded; it advises and does not diagnose. Soreness "
@@ -38,12 +29,6 @@ NOTE = (
     "stretching relieves soreness."
 )
 """The honest note on every report (see also the package docstring)."""
-
-_WRAP = 82  # characters per line of 11 pt text across an A4 page with 2 cm margins
-_LINE_IN = 0.21  # line height in inches at 11 pt
-
-
-Block = tuple[str, str]  # (kind, text): kind is "title", "name", "heading", "text" or "bullet"
 
 
 def summary(
@@ -123,80 +108,6 @@ def summary(
     return out
 
 
-_SIZES = {"title": (15, "normal", 1.2), "name": (24, "bold", 1.3), "heading": (14, "bold", 1.15)}
-
-
-def text_pages(blocks: list[Block]) -> Iterator[Figure]:
-    """Lay the blocks out top to bottom on A4 pages, starting a new page when one is full.
-
-    A heading never ends a page: it moves on with the block that follows it.
-    """
-    width, height = A4_PORTRAIT
-    margin = 0.75
-    laid = []
-    for kind, text in blocks:
-        size, weight, lead = _SIZES.get(kind, (11, "normal", 1.0))
-        indent = 0.25 if kind == "bullet" else 0.0
-        lines = textwrap.wrap(text, int((_WRAP - (3 if indent else 0)) * 11 / size))
-        step = _LINE_IN * lead * size / 11
-        before = 0.2 if kind == "heading" else 0.0
-        laid.append((kind, lines, size, weight, indent, step, before + step * len(lines) + 0.06))
-    fig, y = None, 0.0
-    for i, (kind, lines, size, weight, indent, step, tall) in enumerate(laid):
-        needed = tall + (laid[i + 1][-1] if kind == "heading" and i + 1 < len(laid) else 0)
-        if fig is None or y - needed < margin:
-            if fig is not None:
-                yield fig
-            fig, y = Figure(figsize=A4_PORTRAIT), height - margin
-        y -= 0.2 if kind == "heading" else 0.0
-        for n, line in enumerate(lines):
-            if kind == "bullet" and n == 0:
-                fig.text(margin / width, y / height, "•", fontsize=size, va="top")
-            x = (margin + indent) / width
-            fig.text(x, y / height, line, fontsize=size, fontweight=weight, va="top")
-            y -= step
-        y -= 0.06
-    if fig is not None:
-        yield fig
-
-
-def check_target(path: Path) -> None:
-    problems = []
-    if path.is_dir():
-        problems.append(
-            Problem(str(path), "", "this is a folder; give a file name such as report.pdf.")
-        )
-    elif not path.parent.is_dir():
-        problems.append(
-            Problem(
-                str(path),
-                "",
-                f"the folder {path.parent} does not exist; create it or choose another place.",
-            )
-        )
-    elif not os.access(path.parent, os.W_OK):
-        problems.append(
-            Problem(
-                str(path),
-                "",
-                f"kneekit may not write in {path.parent}; choose a folder you can save files in.",
-            )
-        )
-    if problems:
-        raise ReportError(problems)
-
-
-@contextmanager
-def _replacing(path: Path) -> Iterator[Path]:
-    """A temporary file beside ``path`` that replaces it only when complete: no half reports."""
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    try:
-        yield temp
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
-
-
 def write_report(
     history: History,
     routine: Routine | None,
@@ -223,7 +134,7 @@ def write_report(
     path = Path(path)
     check_target(path)
     rng = rng or random.Random(0)
-    with plots.style():
+    with style():
         blocks = summary(history, routine, today, rng)
         if akps_scores:
             at = next(i for i, b in enumerate(blocks) if b == ("heading", "Routine in use"))
@@ -236,7 +147,7 @@ def write_report(
     if akps_scores:
         figures.append(akps_trend(akps_scores))
     if routine is not None:
-        figures += [plots.routine_timeline([routine]), plots.dose_chart([routine])]
+        figures += [routine_timeline([routine]), dose_chart([routine])]
     metadata = {
         "Title": f"Knee soreness progress report: {history.name}",
         "Author": "kneekit",
@@ -244,21 +155,3 @@ def write_report(
         "CreationDate": None,  # same records, same file
     }
     return save_pdf(figures, path, metadata, "report")
-
-
-def save_pdf(figures: Iterable[Figure], path: Path, metadata: dict[str, Any], what: str) -> Path:
-    """Write ``figures`` as the pages of a PDF at ``path``, every page A4 (a figure not drawn
-    on A4 upright goes on A4 on its side), appearing only once complete; ``what`` names the
-    document in the message if it cannot be saved. The report, the handout and the trial
-    report all come out this way."""
-    try:
-        with _replacing(path) as temp, PdfPages(temp, metadata=metadata) as pdf:
-            for fig in figures:
-                if tuple(fig.get_size_inches()) != A4_PORTRAIT:
-                    fig.set_size_inches(A4_LANDSCAPE)  # figures are wide: A4 on its side
-                pdf.savefig(fig)
-    except OSError as error:
-        raise ReportError(
-            [Problem(str(path), "", f"the {what} could not be saved ({error.strerror}).")]
-        ) from error
-    return path

@@ -1,8 +1,8 @@
 """The knee questionnaire's trend: AKPS scores over time, with the change patients notice marked.
 
-A band of :data:`kneekit.akps.MCID` points above and below the first score shows at a glance
-whether later scores moved by more than noise. Only scores from one instrument file are drawn
-(:func:`kneekit.akps.comparable`); the figure says when others were left out.
+A band of :data:`kneekit.outcomes.akps.MCID` points above and below the first score shows at a
+glance whether later scores moved by more than noise. Only scores from one instrument file are drawn
+(:func:`kneekit.outcomes.akps.comparable`); the figure says when others were left out.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import matplotlib.dates as mdates
 from matplotlib.figure import Figure
 
-from kneekit.akps import MAX_SCORE, MCID, Score, comparable
-from kneekit.plots import style
+from kneekit.figstyle import style
+from kneekit.outcomes.akps import MAX_SCORE, MCID, Score, comparable
 
 LINE = {"color": "#1f3b73", "marker": "o", "linestyle": "-", "linewidth": 2.5, "markersize": 9}
 BAND = "#cfe0f3"

@@ -5,7 +5,7 @@ published series of trials; the items kept here are those one clinician's trial 
 can answer (design, interventions, outcome, randomisation, blinding, methods, flow, results per
 period, estimate, ancillary analysis, harms, limitations, interpretation). Item numbers follow
 CENT's, so the report can be checked against the checklist. The JSON is
-:meth:`kneekit.trialjudge.TrialResult.to_json`.
+:meth:`kneekit.trials.judge.TrialResult.to_json`.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from kneekit import plots
+from kneekit.figstyle import style
 from kneekit.history import History
-from kneekit.report import A4_PORTRAIT, NOTE, Block, check_target, save_pdf, text_pages
-from kneekit.trialjudge import MIN_RATED_DAYS, TrialResult, high_days
-from kneekit.trialplots import plan_calendar
-from kneekit.trials import last_day, outcome_by_day
+from kneekit.paper.pdf import A4_PORTRAIT, Block, check_target, save_pdf, text_pages
+from kneekit.paper.report import NOTE
+from kneekit.trials.figures import plan_calendar
+from kneekit.trials.judge import MIN_RATED_DAYS, TrialResult, high_days
+from kneekit.trials.plan import last_day, outcome_by_day
 
 
 def _f(x: float | None, fmt: str = ".1f") -> str:
@@ -155,7 +156,7 @@ def write_trial_report(result: TrialResult, history: History, path: Path) -> Pat
     """
     path = Path(path)
     check_target(path)
-    with plots.style():
+    with style():
         figures = list(text_pages(trial_blocks(result, history)))
         figures.append(_calendar_page(result, history))
     metadata = {

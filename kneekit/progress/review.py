@@ -6,16 +6,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
-from kneekit.adherence import RECENT_DAYS, Adherence, adherence
-from kneekit.flags import RUN_SPIKE_DAYS, WEEK, Flag, Thresholds, flags
 from kneekit.history import History
-from kneekit.soreness import CheckIn
-from kneekit.trends import (
+from kneekit.progress.adherence import Adherence, adherence
+from kneekit.progress.flags import WEEK, Flag, Thresholds, flags
+from kneekit.progress.trends import (
     KNEES,
     Knee,
     Verdict,
@@ -27,13 +25,6 @@ from kneekit.trends import (
     ratings_by_day,
     zone,
 )
-
-if TYPE_CHECKING:
-    from kneekit.records.store import Store
-
-LOOK_BACK_DAYS = max(RECENT_DAYS, WEEK + RUN_SPIKE_DAYS)
-"""How far back a review reads: the adherence period, and the 30 days a run spike looks behind
-the last 7 (:data:`kneekit.flags.RUN_SPIKE_DAYS`)."""
 
 
 @dataclass(frozen=True)
@@ -60,8 +51,8 @@ class ClientReview:
     flags: tuple[Flag, ...]
     knees: Mapping[Knee, KneeState]
     adherence: Adherence
-    trial: str | None = None  # where a routine trial stands (kneekit.trials), if there is one
-    akps: str | None = None  # the latest knee questionnaire score in words (kneekit.akps)
+    trial: str | None = None  # where a routine trial stands (kneekit.trials.plan), if there is one
+    akps: str | None = None  # the latest knee questionnaire score in words (kneekit.outcomes.akps)
 
     @property
     def sessions_per_week(self) -> float | None:
@@ -92,7 +83,7 @@ def review(
     trial: str | None = None,
     akps: str | None = None,
 ) -> ClientReview:
-    """One client's review; see :func:`kneekit.flags.flags` for ``last_checkin`` and
+    """One client's review; see :func:`kneekit.progress.flags.flags` for ``last_checkin`` and
     ``followed_from``; ``trial`` and ``akps`` are the words for the trial and the questionnaire."""
     week = ratings_by_day(clip(history, today - timedelta(WEEK - 1), today))
     knees = {}
@@ -126,25 +117,3 @@ def review(
 def attention_first(reviews: Sequence[ClientReview]) -> list[ClientReview]:
     """Clients with flags first (most flags first), then the rest; alphabetical within each."""
     return sorted(reviews, key=lambda r: (-len(r.flags), r.name.casefold()))
-
-
-def with_openings(
-    histories: Iterable[History], openings: Mapping[int, Sequence[CheckIn]]
-) -> list[History]:
-    """Recent histories with each client's first check-ins put back in front, so the
-    change-from-baseline verdict sees the first two weeks as well as the last."""
-    out = []
-    for h in histories:
-        start = h.checkins[0].at if h.checkins else None
-        early = tuple(c for c in openings.get(h.client_id, ()) if start is None or c.at < start)
-        out.append(replace(h, checkins=early + h.checkins) if early else h)
-    return out
-
-
-def clinic_review(
-    store: Store, today: date, *, thresholds: Thresholds | None = None
-) -> list[ClientReview]:
-    """Every client's review, from the same reading of the database as the clinic overview."""
-    from kneekit.overview import clinic_overview
-
-    return [row.review for row in clinic_overview(store, today, thresholds)]

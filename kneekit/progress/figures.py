@@ -1,5 +1,5 @@
-"""Figures a clinician reads at a glance: soreness trend and adherence calendar (and, from
-kneekit.routine_plots, routine steps and dose).
+"""Figures a clinician reads at a glance: the soreness trend and the adherence calendar (a
+routine's steps and dose are drawn by :mod:`kneekit.routines.figures`).
 
 Each function returns a :class:`matplotlib.figure.Figure` built without pyplot, so nothing global
 changes and nothing is shown; the caller saves it, embeds it or puts it in a report. Styles double
@@ -16,31 +16,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from kneekit import trends
-from kneekit.adherence import Activity, activity, adherence, first_day
-from kneekit.figstyle import SCREEN_DPI, STYLE, key, style, to_png
+from kneekit.figstyle import key, style
 from kneekit.history import History
-
-# The routine figures live in their own module; these names keep ``kneekit.plots`` the one
-# place to import any figure from.
-from kneekit.routine_plots import KIND_STYLE, ROUTINE_COLOURS, dose_chart, routine_timeline
-
-__all__ = [
-    "ACTIVITY_STYLE",
-    "KIND_STYLE",
-    "KNEE_STYLE",
-    "ROUTINE_COLOURS",
-    "SCREEN_DPI",
-    "STYLE",
-    "TREND_AXES",
-    "ZONES",
-    "adherence_calendar",
-    "dose_chart",
-    "routine_timeline",
-    "soreness_trend",
-    "style",
-    "to_png",
-]
+from kneekit.outcomes.scale import ACCEPTABLE_MAX, SAFE_MAX
+from kneekit.progress import trends
+from kneekit.progress.adherence import Activity, activity, adherence, first_day
 
 TREND_AXES = (0.075, 0.22, 0.85, 0.70)
 """Where the trend's axes sit in its 12 x 7 in figure (left, bottom, width, height): room for the
@@ -53,9 +33,9 @@ KNEE_STYLE: dict[trends.Knee, dict[str, str]] = {
 """Left dark blue, filled circles, solid line; right orange, open squares, dashed line."""
 
 ZONES = (
-    (0, trends.SAFE_MAX, "#e5f5e0", "0–2 safe"),
-    (trends.SAFE_MAX, trends.ACCEPTABLE_MAX, "#fff3c4", "3–5 acceptable"),
-    (trends.ACCEPTABLE_MAX, 10, "#f6d0cc", "above 5 high"),
+    (0, SAFE_MAX, "#e5f5e0", "0–2 safe"),
+    (SAFE_MAX, ACCEPTABLE_MAX, "#fff3c4", "3–5 acceptable"),
+    (ACCEPTABLE_MAX, 10, "#f6d0cc", "above 5 high"),
 )
 """Pain-monitoring zone bands (Silbernagel et al. 2007), darker as the zone gets worse."""
 
@@ -84,8 +64,9 @@ def _empty(ax: Axes, message: str) -> None:
 def soreness_trend(history: History, today: date, *, start: date | None = None) -> Figure:
     """Both knees' daily soreness, 7-day means, zones, routine changes and weekly distance.
 
-    Points are each day's highest rating; lines are 7-day rolling means (see kneekit.trends).
-    Bars on the right-hand axis are the running distance of each 7-day block ending today.
+    Points are each day's highest rating; lines are 7-day rolling means (see
+    kneekit.progress.trends). Bars on the right-hand axis are the running distance of each 7-day
+    block ending today.
     """
     start = start or first_day(history) or today
     x0 = _x(start)  # positions as day offsets from here: converting each date is slow

@@ -1,5 +1,5 @@
 """Trends over a client's records: soreness series, weeks, change from baseline (adherence:
-:mod:`kneekit.adherence`; flags: :mod:`kneekit.flags`).
+:mod:`kneekit.progress.adherence`; flags: :mod:`kneekit.progress.flags`).
 
 Pure functions over :class:`kneekit.history.History`; ``today`` is always passed in, and records
 dated after it are ignored, so a report for a past date reads as it would have then. A check-in's
@@ -16,10 +16,17 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal, TypeVar
 
-from kneekit.adherence import adherence, first_day, runs
-from kneekit.history import History, SessionSummary
-from kneekit.routines import Assignment
-from kneekit.soreness import CheckIn
+from kneekit.history import History, SessionSummary, runs
+from kneekit.outcomes.checkin import CheckIn
+from kneekit.outcomes.scale import (
+    ACCEPTABLE_MAX,
+    MCID_FRACTION,
+    MCID_POINTS,
+    SAFE_MAX,
+    SMALLEST_CHANGE,
+)
+from kneekit.progress.adherence import adherence, first_day
+from kneekit.routines.routine import Assignment
 
 Knee = Literal["left", "right"]
 KNEES: tuple[Knee, Knee] = ("left", "right")
@@ -27,27 +34,6 @@ Zone = Literal["safe", "acceptable", "high"]
 Verdict = Literal["improving", "no meaningful change", "worsening", "not enough data"]
 Direction = Literal["up", "down", "flat"]
 
-SAFE_MAX = 2
-ACCEPTABLE_MAX = 5
-"""Pain-monitoring zones on the 0–10 scale: 0–2 safe, 3–5 acceptable, above 5 high.
-
-Source: Silbernagel et al. 2007, Am J Sports Med 35(6):897-906 (pain-monitoring model): pain may
-reach 5 during and after activity, should settle by the next morning, and should not build up from
-week to week.
-"""
-MCID_POINTS = 2.0
-MCID_FRACTION = 0.30
-"""A change of about 2 points or about 30% on the 0–10 scale is clinically important.
-
-Source: Farrar et al. 2001, Pain 94:149-58 (2724 people with chronic pain, daily 0–10 diaries).
-"""
-SMALLEST_CHANGE = 1.0
-"""One point: the smallest change people with musculoskeletal pain call "slightly better".
-
-Source: Salaffi et al. 2004, Eur J Pain 8:283-91. kneekit uses it for the two-week trend arrow and
-for week-on-week rises, and requires it of the 30% criterion too, because on a whole-number scale
-a smaller change (say 1.0 to 0.6) is within the noise of a single rating.
-"""
 DISTANCE_JUMP = 0.30
 """Weekly running distance up by more than 30% on the week before is flagged.
 

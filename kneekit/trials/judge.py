@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
-from kneekit import trialstats
-from kneekit.history import History
-from kneekit.trends import ACCEPTABLE_MAX
-from kneekit.trials import (
+from kneekit.history import History, runs
+from kneekit.outcomes.scale import ACCEPTABLE_MAX
+from kneekit.trials import stats as trialstats
+from kneekit.trials.plan import (
     Block,
     TrialPlan,
     missing_days,
@@ -140,18 +140,13 @@ class TrialResult:
 
 
 def daily_km(history: History) -> dict[date, float]:
-    """Kilometres run each day: imported runs, else the distances on after-run check-ins.
-
-    An imported run and the check-in after it are one run, so a day's imported runs win.
-    """
-    imported: dict[date, float] = {}
-    for run in history.runs:
-        imported[run.start.date()] = imported.get(run.start.date(), 0.0) + run.km
-    noted: dict[date, float] = {}
-    for c in history.checkins:
-        if c.context == "after-run" and c.km:
-            noted[c.at.date()] = noted.get(c.at.date(), 0.0) + c.km
-    return noted | imported
+    """Kilometres run each local day, counting runs as adherence does
+    (:func:`kneekit.history.runs`):
+    an imported run and the after-run check-in that rates it are one run."""
+    km: dict[date, float] = {}
+    for run in runs(history):
+        km[run.day] = km.get(run.day, 0.0) + run.km
+    return km
 
 
 @dataclass(frozen=True)
@@ -255,7 +250,8 @@ def judge(plan: TrialPlan, history: History, today: date) -> TrialResult:
 
 def high_days(plan: TrialPlan, history: History, today: date) -> dict[str, int]:
     """Analysed days with the outcome in the high zone (above 5), per arm: the harms line of
-    the report (CENT item 19). Zones: Silbernagel et al. 2007 (``trends.ACCEPTABLE_MAX``).
+    the report (CENT item 19). Zones: Silbernagel et al. 2007
+    (:data:`kneekit.outcomes.scale.ACCEPTABLE_MAX`).
     """
     ratings = outcome_by_day(plan, history)
     until = rated_until(plan, today)

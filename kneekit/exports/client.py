@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kneekit.records.store import Store
-from kneekit.routines import BUILT_IN
+from kneekit.routines.routine import BUILT_IN
 
 FORMAT_VERSION = 1
 """Bumped when the shape of the JSON export changes, so readers can tell."""
@@ -95,8 +95,9 @@ def to_json(store: Store, client_id: int) -> str:
 
 
 def to_fhir(store: Store, client_id: int) -> str:
-    """The FHIR R4B Bundle of one client (:mod:`kneekit.fhir`), validated before it is written."""
-    from kneekit.fhir import to_json as fhir_json
+    """The FHIR R4B Bundle of one client (:mod:`kneekit.exports.fhir`), validated before it is
+    written."""
+    from kneekit.exports.fhir import to_json as fhir_json
 
     now = datetime.now(UTC)
     return fhir_json(store.history(client_id), store.outcomes.akps_scores(client_id), now)

@@ -8,15 +8,10 @@ from datetime import datetime
 from typing import Literal, get_args
 
 from kneekit.errors import Problem, SorenessError
+from kneekit.outcomes.scale import SCALE
 
 Context = Literal["after-run", "after-stretch", "next-morning", "other"]
 CONTEXTS: tuple[str, ...] = get_args(Context)
-
-SCALE = (0, 10)
-"""The 0–10 numeric rating scale: 0 is no soreness, 10 the worst imaginable.
-
-Source: the 11-point NRS as used by Farrar et al. 2001 (Pain 94:149-58) for chronic pain.
-"""
 
 KM_MAX = 320.0
 """The longest distance kneekit accepts for one run: about the 24-hour world record (319.6 km,

@@ -9,59 +9,17 @@ local days (each record keeps the offset where it was made).
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Literal
 
-from kneekit.history import History, SessionSummary
+from kneekit.history import History, RunDone, SessionSummary, runs
 
 Activity = Literal["ran", "stretched", "both", "neither"]
 
 RECENT_DAYS = 28
 """Adherence covers the last four weeks unless told otherwise: recent enough to act on, long
 enough to hold a dozen runs for a runner out three times a week (kneekit's own convention)."""
-
-
-@dataclass(frozen=True)
-class RunDone:
-    """A run as adherence sees it: its local day, its distance, and when it was over.
-
-    ``done_at`` is when a stretch session may start to count as following it: the after-run
-    check-in's time, or for a run imported from a file, its end (the later of the two when an
-    after-run check-in belongs to an imported run).
-    """
-
-    day: date
-    km: float
-    done_at: datetime
-    source: str  # the imported file's name, or "check-in"
-
-
-def runs(history: History) -> list[RunDone]:
-    """Every run, oldest first: runs imported from files, and after-run check-ins with a distance.
-
-    An after-run check-in made the same local day after an imported run started belongs to that
-    run (the client rating the run the watch recorded), so it is not counted as a second run.
-    """
-    imported: dict[date, list[tuple[datetime, RunDone]]] = {}
-    for r in history.runs:
-        end = r.start + timedelta(minutes=r.minutes or 0)
-        imported.setdefault(r.start.date(), []).append(
-            (r.start, RunDone(r.start.date(), r.km, end, r.source))
-        )
-    out: list[RunDone] = []
-    for c in history.checkins:
-        if c.context != "after-run" or c.km is None or c.km <= 0:
-            continue
-        day = c.at.date()
-        before = [i for i, (began, _) in enumerate(imported.get(day, [])) if began <= c.at]
-        if before:
-            began, run = imported[day][before[-1]]
-            imported[day][before[-1]] = (began, replace(run, done_at=max(run.done_at, c.at)))
-        else:
-            out.append(RunDone(day, c.km, c.at, "check-in"))
-    out += [run for same_day in imported.values() for _, run in same_day]
-    return sorted(out, key=lambda run: run.done_at)
 
 
 def followed(run: RunDone, sessions: list[SessionSummary]) -> bool:

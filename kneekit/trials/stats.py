@@ -1,7 +1,7 @@
 """The arithmetic of an n-of-1 trial: paired t interval, randomisation test, load regression.
 
 Standard library only (scipy is not a kneekit dependency, and the few numbers needed here are a
-table and a short series). Kept apart from :mod:`kneekit.trials` so that the statistics can be
+table and a short series). Kept apart from :mod:`kneekit.trials.plan` so that the statistics can be
 read, and tested against known values, on their own.
 """
 
@@ -54,7 +54,7 @@ Z_975 = 1.959963984540054
 """The 97.5th percentile of the standard normal distribution."""
 MAX_SIGN_FLIPS_PAIRS = 16
 """Above 16 pairs (65 536 orders) the exact randomisation test would be slow; trials are far
-smaller (see :data:`kneekit.trials.MAX_PAIRS`)."""
+smaller (see :data:`kneekit.trials.plan.MAX_PAIRS`)."""
 MIN_PAIRS_FOR_SPREAD = 2
 """A spread (and so an interval) needs two differences; a line through them needs three."""
 NO_SPREAD = 1e-9

@@ -1,6 +1,6 @@
 """Two demo runners with routine trials: one part-way through, one whose trial has finished.
 
-Called from :func:`kneekit.demo.make_demo` (one line), or on its own on any clinic database.
+Called from :func:`kneekit.demo.clinic.make_demo` (one line), or on its own on any clinic database.
 Seeded like the rest of the demo; sessions are played through the real session engine.
 """
 
@@ -10,12 +10,12 @@ import random
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from kneekit.config import clinic_zone
-from kneekit.demo import VARIANT, play
+from kneekit.demo.play import VARIANT, play
+from kneekit.outcomes.checkin import CheckIn, check_in
 from kneekit.records.bulk import PlayedSession, add_checkins, add_sessions
 from kneekit.records.store import Store, VersionInfo
-from kneekit.routines import Routine, default_routine, parse_routine
-from kneekit.soreness import CheckIn, check_in
-from kneekit.trials import TrialPlan, make_plan
+from kneekit.routines.routine import Routine, default_routine, parse_routine
+from kneekit.trials.plan import TrialPlan, make_plan
 
 DEMO_TRIALS = (
     # name, days since the trial started, the true B minus A effect, weekly km, seed of the order

@@ -17,10 +17,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Rectangle
 
-from kneekit.report import A4_PORTRAIT, check_target, save_pdf
+from kneekit.paper.pdf import A4_PORTRAIT, check_target, save_pdf
 
 if TYPE_CHECKING:
-    from kneekit.routines import Prescription, Routine
+    from kneekit.routines.routine import Prescription, Routine
 
 STRETCHES_PER_PAGE = 3
 """Three stretches fill an A4 page with pictures big enough to follow (about 5 cm); the first

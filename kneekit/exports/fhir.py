@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from kneekit.akps import Score
 from kneekit.history import History
+from kneekit.outcomes.akps import Score
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"

@@ -1,7 +1,8 @@
 """The trial plan on a calendar: each day coloured by its block's routine, washout days hatched.
 
-Returns a :class:`matplotlib.figure.Figure` built without pyplot (see :mod:`kneekit.plots`);
-colours are doubled by hatching and letters so the calendar survives greyscale printing.
+Returns a :class:`matplotlib.figure.Figure` built without pyplot (see
+:mod:`kneekit.progress.figures`); colours are doubled by hatching and letters so the calendar
+survives greyscale printing.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from datetime import date, timedelta
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from kneekit.plots import style
-from kneekit.trials import TrialPlan, current_block, last_day, state
+from kneekit.figstyle import style
+from kneekit.trials.plan import TrialPlan, current_block, last_day, state
 
 ARM_STYLE = {
     "A": ("#1f3b73", "", "white"),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
-from kneekit.routines import Routine, Step
+from kneekit.routines.routine import Routine, Step
 
 State = Literal["ready", "running", "paused", "finished", "stopped"]
 EventKind = Literal["step-started", "step-ended", "count-in", "paused", "resumed", "finished"]

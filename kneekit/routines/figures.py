@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from kneekit.figstyle import key, style
-from kneekit.routines import DOSE_GUIDELINE_S, Routine, StepKind, format_duration
+from kneekit.routines.routine import DOSE_GUIDELINE_S, Routine, StepKind, format_duration
 
 KIND_STYLE: dict[StepKind, tuple[str, str, str]] = {
     "hold": ("#1f3b73", "", "Hold"),
@@ -99,7 +99,7 @@ def dose_chart(routines: Sequence[Routine]) -> Figure:
     """Seconds held per muscle group and leg in one session, against the ~60 s guideline.
 
     The guideline is the ACSM position stand (Garber et al. 2011): accumulate about 60 s per
-    flexibility exercise; see kneekit.routines.DOSE_GUIDELINE_S.
+    flexibility exercise; see kneekit.routines.routine.DOSE_GUIDELINE_S.
     """
     doses = [r.dose() for r in routines]
     groups = list(dict.fromkeys(g for d in doses for g in d))

@@ -1,5 +1,5 @@
 """A demo clinic: six runners over twelve weeks, each showing a pattern a physio recognises,
-and two more part-way through and at the end of a routine trial (:mod:`kneekit.trialdemo`).
+and two more part-way through and at the end of a routine trial (:mod:`kneekit.demo.trials`).
 
 Everything comes from one seeded random generator, so the same ``today`` and seed give the same
 clinic every time. Stretch sessions are not made up step by step: each is played through the real
@@ -15,40 +15,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from kneekit.config import clinic_zone
+from kneekit.demo.play import VARIANT, play
+from kneekit.demo.trials import demo_trials
 from kneekit.errors import Problem, StoreError
+from kneekit.outcomes.checkin import CheckIn, check_in
+from kneekit.progress.trends import Knee
 from kneekit.records.bulk import PlayedSession, add_checkins, add_sessions
 from kneekit.records.store import Store
-from kneekit.routines import Routine, default_routine, parse_routine
-from kneekit.session import ManualClock, Session, StepRecord
-from kneekit.soreness import CheckIn, check_in
-from kneekit.trends import Knee
+from kneekit.routines.routine import default_routine, parse_routine
 
 WEEKS = 12
 """Full weeks of records before the current one, as issue #3 asks ("12 weeks of runs")."""
-
-VARIANT = """\
-name: Post-run knees
-notes: Straight after the run, while the muscles are warm. A third calf hold for tight calves.
-first_side: right
-prepare: 5
-switch: 5
-rest: 10
-stretches:
-  - stretch: quadriceps
-    hold: 30
-    reps: 2
-  - stretch: hamstring
-    hold: 30
-    reps: 2
-  - stretch: calf
-    hold: 30
-    reps: 3
-  - stretch: hip-flexor
-    hold: 30
-    reps: 2
-"""
-"""The variant one demo client moves to: the shipped routine with a third calf rep, saved under
-the same name so that it becomes version 2 of "Post-run knees"."""
 
 Soreness = Callable[[int], tuple[float, float]]
 """Expected (left, right) soreness on day ``d`` of the demo; the check-ins scatter around it."""
@@ -185,8 +162,6 @@ def make_demo(store: Store, today: date, seed: int = 2026, zone: tzinfo | None =
         # Thousands of rows, a few statements: see kneekit.records.bulk.
         add_checkins(store, checkins)
         add_sessions(store, sessions)
-    from kneekit.trialdemo import demo_trials  # it builds on this module's routines and player
-
     demo_trials(store, today, seed, zone)
 
 
@@ -259,31 +234,3 @@ def _runs(
 def _rate(expected: float, rng: random.Random) -> int:
     """A client's whole-number rating scattered around the expected soreness."""
     return min(10, max(0, round(expected + rng.gauss(0, 0.7))))
-
-
-def play(
-    routine: Routine, began: datetime, rng: random.Random, skip_p: float, stop_p: float
-) -> tuple[list[StepRecord], datetime, bool]:
-    """Play ``routine`` through the session engine as a client might: holds are occasionally
-    cut short with Skip, and with chance ``stop_p`` the session is abandoned part-way.
-
-    Returns the step records, when the session ended, and whether it ran to the end.
-    """
-    clock = ManualClock(began)
-    session = Session(routine, clock)
-    session.start()
-    stop_at = rng.randrange(len(routine.steps)) if rng.random() < stop_p else None
-    for index, step in enumerate(routine.steps):
-        # Whole seconds keep the clock's arithmetic exact, so every boundary is crossed cleanly.
-        part = rng.randint(1, step.duration_s - 1) if step.duration_s > 1 else 0
-        if index == stop_at:
-            clock.advance(part)
-            session.stop()
-            break
-        if step.kind == "hold" and rng.random() < skip_p:
-            clock.advance(part)
-            session.skip()
-        else:
-            clock.advance(step.duration_s)
-            session.tick()
-    return session.records, clock.now(), session.state == "finished"

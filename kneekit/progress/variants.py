@@ -1,7 +1,7 @@
 """Routine variants compared for one client: an n-of-1 look at soreness on each version.
 
-Kept apart from :mod:`kneekit.trends` because it is the one analysis with resampling, and the one
-whose limits must travel with every result (:data:`CAVEATS`).
+Kept apart from :mod:`kneekit.progress.trends` because it is the one analysis with resampling, and
+the one whose limits must travel with every result (:data:`CAVEATS`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from kneekit.adherence import first_day
 from kneekit.history import History
-from kneekit.trends import clip, ratings_by_day
+from kneekit.progress.adherence import first_day
+from kneekit.progress.trends import clip, ratings_by_day
 
 CAVEATS = (
     "This compares one person's own records. The routines were not assigned at random, so a "
