@@ -17,14 +17,12 @@ def handout(args: argparse.Namespace) -> int:
     from kneekit.config import today
     from kneekit.paper.handout import write_handout
     from kneekit.records.store import Store
-    from kneekit.routines.routine import default_routine
 
     db = _db(args)
     now = datetime.now(UTC)
     with Store.open(db) as store:
         client = store.find_client(args.client)
-        version = store.current_version(client.id, today(now))
-        routine = store.routine(version.id) if version is not None else default_routine()
+        _, routine = store.routine_on(client.id, today(now))
         token = store.shares.create(client.id, now, timedelta(days=SHARE_DAYS))
     link = share_link(args.base_url or _served_clients_url(db), token)
     path = write_handout(routine, client.name, link, Path(args.output))

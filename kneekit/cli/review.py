@@ -12,7 +12,7 @@ from kneekit.cli.common import clinic_now, open_store, when
 from kneekit.errors import KneekitError, Problem
 from kneekit.progress.overview import clinic_review
 from kneekit.progress.review import ClientReview, attention_first
-from kneekit.routines.routine import BUILT_IN, default_routine
+from kneekit.routines.routine import BUILT_IN
 
 
 def _day(text: str) -> date:
@@ -81,8 +81,7 @@ def _session_add(args: argparse.Namespace) -> int:
         )
     with open_store(args) as store:
         client = store.find_client(args.client)
-        version = store.current_version(client.id, config.today(at))
-        routine = store.routine(version.id) if version is not None else default_routine()
+        version, routine = store.routine_on(client.id, config.today(at))
         store.sessions.add_by_hand(client.id, version.id if version else None, routine, at)
     label = version.label if version is not None else BUILT_IN
     print(

@@ -34,7 +34,7 @@ from kneekit.records.sessions import SavedStep, SessionLog
 from kneekit.records.shares import ShareLinks, token_hash
 from kneekit.records.trials import TrialRecords
 from kneekit.routines.catalogue import parse_catalogue
-from kneekit.routines.routine import Assignment, Routine, parse_routine
+from kneekit.routines.routine import Assignment, Routine, default_routine, parse_routine
 
 __all__ = [
     "Client",
@@ -271,6 +271,13 @@ class Store(Database):
                 .limit(1)
             ).first()
         return None if r is None else VersionInfo(*r)
+
+    def routine_on(self, client_id: int, day: date) -> tuple[VersionInfo | None, Routine]:
+        """What the client follows on ``day``: their assigned version and its routine, or, before
+        any assignment, no version and the built-in routine (what the player and the handout
+        then show)."""
+        version = self.current_version(client_id, day)
+        return version, self.routine(version.id) if version is not None else default_routine()
 
     # -- check-ins and histories --------------------------------------------------------------
     def add_checkin(self, checkin: CheckIn, request_key: str | None = None) -> int:

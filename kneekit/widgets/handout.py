@@ -21,7 +21,6 @@ import ipywidgets as w
 
 from kneekit.config import today
 from kneekit.errors import KneekitError
-from kneekit.routines.routine import default_routine
 from kneekit.routines.session import Clock, SystemClock
 from kneekit.sharing import share_link
 from kneekit.voila.serve import SHARE_DAYS, served_clients_url
@@ -45,8 +44,7 @@ def handout_pdf(
     from kneekit.paper.handout import write_handout  # matplotlib only when a handout is asked for
 
     client = store.client(client_id)
-    version = store.current_version(client_id, today(now))
-    routine = store.routine(version.id) if version is not None else default_routine()
+    _, routine = store.routine_on(client_id, today(now))
     token = store.shares.create(client_id, now, timedelta(days=SHARE_DAYS))
     link = share_link(base_url, token)
     with tempfile.TemporaryDirectory(prefix="kneekit-handout-") as folder:
