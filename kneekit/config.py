@@ -116,3 +116,21 @@ def today(now: datetime | None = None) -> date:
 def clear_cache() -> None:
     """Forget the settings read so far (tests, and a long-running kernel after an edit)."""
     _load.cache_clear()
+
+
+def sidecar(db: str, suffix: str) -> Path:
+    """A file kept beside the database (its secret, where it is served); for a database URL,
+    in the user's config folder, named after that database (so two clinics' databases on one
+    machine have two secrets). The password is left out of the name: changing it is the same
+    database."""
+    if "://" in db:
+        import hashlib
+        import re
+
+        from platformdirs import user_config_path
+
+        address = re.sub(r"://([^/@:]*):[^/@]*@", r"://\1@", db.strip())
+        digest = hashlib.sha256(address.encode("utf-8")).hexdigest()[:16]
+        return user_config_path("kneekit") / f"clinic-{digest}{suffix}"
+    path = Path(db).expanduser()
+    return path.with_name(path.name + suffix)

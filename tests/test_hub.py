@@ -67,7 +67,7 @@ def test_the_address_idle_timeout_and_client_port_can_be_chosen(tmp_path, capsys
 
 
 def test_links_made_under_the_hub_point_at_its_public_client_pages(tmp_path, monkeypatch):
-    from kneekit.voila.serve import CLIENTS_URL_ENV, served_clients_url
+    from kneekit.sharing import CLIENTS_URL_ENV, LOCAL_CLIENTS_URL, served_clients_url
 
     argv = ["hub", "init", str(tmp_path), "--db-url", URL]
     assert main([*argv, "--public-url", "https://knees.example.org/"]) == 0
@@ -80,7 +80,7 @@ def test_links_made_under_the_hub_point_at_its_public_client_pages(tmp_path, mon
         CLIENTS_URL_ENV,
         load(tmp_path / "jupyterhub_config.py").Spawner.environment[CLIENTS_URL_ENV],
     )
-    assert served_clients_url(str(tmp_path / "none.sqlite3")).startswith("http://127.0.0.1:")
+    assert served_clients_url(str(tmp_path / "none.sqlite3")) == LOCAL_CLIENTS_URL
     with pytest.raises(KneekitError, match="HTTPS address that runners' phones open"):
         write_deployment(tmp_path, URL, public_url="http://knees.example.org")
 

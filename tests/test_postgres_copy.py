@@ -57,6 +57,7 @@ def test_a_copy_into_a_database_with_records_is_refused_and_changes_nothing(stor
 
 def test_each_database_url_has_its_own_clinic_secret(monkeypatch, tmp_path):
     from kneekit import sharing as access
+    from kneekit.config import sidecar
     from kneekit.voila import serve
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
@@ -64,4 +65,4 @@ def test_each_database_url_has_its_own_clinic_secret(monkeypatch, tmp_path):
     one = serve.clinic_secret("postgresql+psycopg://physio:first@dbhost/north")
     assert serve.clinic_secret("postgresql+psycopg://physio:changed@dbhost/north") == one
     assert serve.clinic_secret("postgresql+psycopg://physio@dbhost/south") != one
-    assert "first" not in str(serve.sidecar("postgresql+psycopg://physio:first@h/x", ".secret"))
+    assert "first" not in str(sidecar("postgresql+psycopg://physio:first@h/x", ".secret"))

@@ -15,10 +15,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from kneekit.cli import serve as cli_serve
+from kneekit.config import sidecar
 from kneekit.errors import KneekitError, StoreError
 from kneekit.records.store import Store
 from kneekit.sharing import (
     INVALID_LINK,
+    LOCAL_CLIENTS_URL,
     SECRET_ENV,
     client_from_query,
     page_query,
@@ -144,7 +146,7 @@ def test_the_clinic_secret_is_made_once_private_and_kept(db_path, monkeypatch):
     monkeypatch.delenv(SECRET_ENV, raising=False)
     first = serve.clinic_secret(str(db_path))
     assert len(first) >= 32  # 24 random bytes, URL-safe: 192 bits
-    path = serve.sidecar(str(db_path), ".secret")
+    path = sidecar(str(db_path), ".secret")
     assert path == db_path.with_name("clinic.sqlite3.secret")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert serve.clinic_secret(str(db_path)) == first
@@ -243,7 +245,7 @@ def test_share_prints_a_link_that_opens_the_client(db_path, store, anna, capsys)
 
 
 def test_share_uses_the_running_servers_address_or_the_one_given(db_path, store, anna, capsys):
-    serve.sidecar(str(db_path), ".serving").write_text(
+    sidecar(str(db_path), ".serving").write_text(
         json.dumps({"clients": "http://192.168.1.20:8867/"})
     )
     args = parse("--db", str(db_path), "share", str(anna.id))
@@ -317,3 +319,9 @@ def test_a_kernel_without_a_page_is_shut_down_after_the_orphan_timeout(tmp_path,
     # In a thread of its own: Playwright's sync API may already run an event loop in this one.
     with ThreadPoolExecutor(1) as thread:
         assert thread.submit(asyncio.run, scenario()).result() == [True, True, False, True, False]
+
+
+def test_the_default_client_address_is_the_port_after_the_clinics():
+    """sharing names the client pages' default address without importing the server; the two
+    must agree, or a link made with no server running would point at the wrong port."""
+    assert serve.base_url("127.0.0.1", serve.DEFAULT_PORT + 1) == LOCAL_CLIENTS_URL

@@ -13,12 +13,12 @@ import pytest
 from kneekit.outcomes.checkin import check_in
 from kneekit.records.store import Store
 from kneekit.routines.session import ManualClock
+from kneekit.sharing import SHARE_DAYS, handout_pdf
 from kneekit.voila.faces import CLINIC_NOTEBOOKS, NOTEBOOKS
-from kneekit.voila.serve import SHARE_DAYS
 from kneekit.widgets import ClinicOverview, RoutineLab
 from kneekit.widgets.clinic import REFRESH_EVERY
 from kneekit.widgets.common import NOTHING, chosen, offer
-from kneekit.widgets.handout import HandoutButton, handout_pdf
+from kneekit.widgets.handout import HandoutButton
 from kneekit.widgets.nav import CLINIC_PAGES, TITLE_PREFIX, clinic_nav, nav_html
 from kneekit.widgets.player import SessionPlayer
 from kneekit.widgets.trial import TrialPlanner
@@ -169,9 +169,12 @@ def test_the_handout_button_offers_an_a4_pdf_with_a_new_link(demo, demo_clock):
 
 def test_handout_pdf_makes_a_new_link_for_the_client(demo, demo_clock):
     client = demo.clients()[0]
-    name, data, link = handout_pdf(demo, client.id, demo_clock.now(), "http://192.168.1.20:8867")
+    name, data, made = handout_pdf(demo, client.id, demo_clock.now(), "http://192.168.1.20:8867")
+    link = made.url
     assert name.endswith(".pdf")
     assert data.startswith(b"%PDF")
+    assert not made.local_only
+    assert made.until == (demo_clock.now() + timedelta(days=SHARE_DAYS)).date()
     assert link.startswith("http://192.168.1.20:8867/?share=")
     token = parse_qs(urlsplit(link).query)["share"][0]
     assert demo.shares.client_for(token, demo_clock.now()).id == client.id

@@ -35,6 +35,14 @@ def catalogue_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def database(args: argparse.Namespace) -> str:
+    """The database the command works on: ``--db``, else the default (``$KNEEKIT_DB``, else the
+    data folder), as :func:`kneekit.records.database.default_location` finds it."""
+    from kneekit.records.database import default_location  # SQLAlchemy loads only when needed
+
+    return str(args.db) if getattr(args, "db", None) else default_location()
+
+
 def open_store(args: argparse.Namespace) -> Store:
     from kneekit.records.store import Store  # SQLAlchemy loads only for the commands that need it
 

@@ -4,36 +4,29 @@ to their page."""
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kneekit.sharing import share_link
-from kneekit.voila.serve import SHARE_DAYS
+from kneekit.cli.common import database
 
 
 def handout(args: argparse.Namespace) -> int:
-    from kneekit.cli.serve import LOCAL_ONLY, _db, _served_clients_url, local_only
-    from kneekit.config import today
-    from kneekit.paper.handout import write_handout
     from kneekit.records.store import Store
+    from kneekit.sharing import local_only_note, served_clients_url, write_handout
 
-    db = _db(args)
-    now = datetime.now(UTC)
+    db = database(args)
     with Store.open(db) as store:
         client = store.find_client(args.client)
-        _, routine = store.routine_on(client.id, today(now))
-        token = store.shares.create(client.id, now, timedelta(days=SHARE_DAYS))
-    link = share_link(args.base_url or _served_clients_url(db), token)
-    path = write_handout(routine, client.name, link, Path(args.output))
-    until = (now + timedelta(days=SHARE_DAYS)).date()
+        base = args.base_url or served_clients_url(db)
+        made = write_handout(store, client.id, datetime.now(UTC), base, Path(args.output))
     print(
-        f"Wrote {path}: {routine.name} for {client.name}, with a new link valid until "
-        f"{until:%d %B %Y}."
+        f"Wrote {made.path}: {made.routine.name} for {client.name}, with a new link valid until "
+        f"{made.link.until:%d %B %Y}."
     )
-    print(f"Link in the QR code: {link}")
-    if local_only(link):
-        print(LOCAL_ONLY.replace("this link", "the QR code's link"))
+    print(f"Link in the QR code: {made.link.url}")
+    if made.link.local_only:
+        print(local_only_note("the QR code's link"))
     return 0
 
 

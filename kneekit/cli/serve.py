@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
+from kneekit.cli.common import database
 from kneekit.errors import KneekitError, Problem
-from kneekit.sharing import share_link
+from kneekit.sharing import SHARE_DAYS, local_only_note, new_link, served_clients_url
 from kneekit.voila.faces import DEFAULT_MAX_KERNELS
-from kneekit.voila.serve import (
-    DEFAULT_PORT,
-    SHARE_DAYS,
-    serve,
-    served_clients_url,
-)
-
-
-def _db(args: argparse.Namespace) -> str:
-    from kneekit.records.database import default_location  # SQLAlchemy loads only when needed
-
-    return str(args.db) if args.db else default_location()
+from kneekit.voila.serve import DEFAULT_PORT, serve
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -33,7 +23,7 @@ def _serve(args: argparse.Namespace) -> int:
             ]
         )
     return serve(
-        _db(args),
+        database(args),
         args.host,
         args.port,
         args.max_kernels,
@@ -47,7 +37,7 @@ def share(args: argparse.Namespace) -> int:
     """Print a new share link for a client, or revoke all of theirs."""
     from kneekit.records.store import Store
 
-    db = _db(args)
+    db = database(args)
     now = datetime.now(UTC)
     with Store.open(db) as store:
         client = store.find_client(args.client)
@@ -56,34 +46,12 @@ def share(args: argparse.Namespace) -> int:
             print(f"Revoked {count} link(s) of {client.name}: they now show 'not valid'.")
             return 0
         days = SHARE_DAYS if args.expires is None else args.expires
-        token = store.shares.create(client.id, now, timedelta(days=days))
-    base = args.base_url or _served_clients_url(db)
-    until = (now + timedelta(days=days)).date()
-    print(f"Link for {client.name} (valid until {until:%d %B %Y}; send it to them only):")
-    link = share_link(base, token)
-    print(link)
-    if local_only(link):
-        print(LOCAL_ONLY)
+        link = new_link(store, client.id, now, args.base_url or served_clients_url(db), days)
+    print(f"Link for {client.name} (valid until {link.until:%d %B %Y}; send it to them only):")
+    print(link.url)
+    if link.local_only:
+        print(local_only_note())
     return 0
-
-
-LOCAL_ONLY = (
-    "Note: this link opens on this computer only; a phone cannot open 127.0.0.1. To serve on "
-    "the clinic's network, run `kneekit serve --host 0.0.0.0` and make a new link (it then "
-    "uses this computer's network address)."
-)
-
-
-def local_only(link: str) -> bool:
-    """Whether ``link`` points at this computer only (a phone would find nothing there)."""
-    from urllib.parse import urlsplit
-
-    return urlsplit(link).hostname in ("127.0.0.1", "localhost", "::1")
-
-
-def _served_clients_url(db: str) -> str:
-    """The client address of a running ``kneekit serve`` on this database, else the default."""
-    return served_clients_url(db)
 
 
 def _days(text: str) -> int:

@@ -28,7 +28,7 @@ import threading
 import time
 from pathlib import Path
 
-from kneekit.config import today
+from kneekit.config import sidecar, today
 from kneekit.errors import KneekitError, Problem
 from kneekit.sharing import SECRET_ENV
 from kneekit.voila.faces import (
@@ -41,8 +41,6 @@ from kneekit.voila.faces import (
 
 DEFAULT_PORT = 8866
 """Voilà's own default port for the clinic; the client pages use the next one."""
-SHARE_DAYS = 90
-"""How long a new share link stays valid unless told: about a block of coaching (12 weeks)."""
 READY_TIMEOUT_S = 120.0
 """How long a face may take to start listening before ``serve`` gives up (a cold disk is slow)."""
 STOP_TIMEOUT_S = 20.0
@@ -130,41 +128,6 @@ def base_url(host: str, port: int, *, tls: bool = False) -> str:
 def clinic_url(host: str, port: int, secret: str, *, tls: bool = False) -> str:
     """The clinic overview, logged in by the secret token."""
     return f"{base_url(host, port, tls=tls)}voila/render/{CLINIC_NOTEBOOKS[0]}?token={secret}"
-
-
-def sidecar(db: str, suffix: str) -> Path:
-    """A file kept beside the database (its secret, where it is served); for a database URL,
-    in the user's config folder, named after that database (so two clinics' databases on one
-    machine have two secrets). The password is left out of the name: changing it is the same
-    database."""
-    if "://" in db:
-        import hashlib
-        import re
-
-        from platformdirs import user_config_path
-
-        address = re.sub(r"://([^/@:]*):[^/@]*@", r"://\1@", db.strip())
-        digest = hashlib.sha256(address.encode("utf-8")).hexdigest()[:16]
-        return user_config_path("kneekit") / f"clinic-{digest}{suffix}"
-    path = Path(db).expanduser()
-    return path.with_name(path.name + suffix)
-
-
-CLIENTS_URL_ENV = "KNEEKIT_CLIENTS_URL"
-"""The client pages' public address, where something other than ``kneekit serve`` serves them
-(``kneekit hub init --public-url`` puts it in every physio's server)."""
-
-
-def served_clients_url(db: str) -> str:
-    """The client pages' public address (:data:`CLIENTS_URL_ENV`), else that of a running
-    ``kneekit serve`` on this database, else the default one on this computer: what ``kneekit
-    share`` and the clinic's handout button put in links."""
-    if os.environ.get(CLIENTS_URL_ENV, "").strip():
-        return os.environ[CLIENTS_URL_ENV].strip()
-    try:
-        return str(json.loads(sidecar(db, ".serving").read_text(encoding="utf-8"))["clients"])
-    except (OSError, ValueError, KeyError):
-        return base_url("127.0.0.1", DEFAULT_PORT + 1)
 
 
 def clinic_secret(db: str) -> str:

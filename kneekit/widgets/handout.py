@@ -10,20 +10,14 @@ from __future__ import annotations
 import base64
 import html
 import os
-import re
-import tempfile
 from collections.abc import Callable
-from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
-from kneekit.config import today
 from kneekit.errors import KneekitError
 from kneekit.routines.session import Clock, SystemClock
-from kneekit.sharing import share_link
-from kneekit.voila.serve import SHARE_DAYS, served_clients_url
+from kneekit.sharing import SHARE_DAYS, handout_pdf, local_only_note, served_clients_url
 from kneekit.widgets.common import message
 
 if TYPE_CHECKING:
@@ -35,22 +29,6 @@ def clients_url() -> str:
     from kneekit.records.database import default_location
 
     return served_clients_url(os.environ.get("KNEEKIT_DB", "").strip() or default_location())
-
-
-def handout_pdf(
-    store: Store, client_id: int, now: datetime, base_url: str
-) -> tuple[str, bytes, str]:
-    """The client's handout: a file name, the PDF's bytes, and the new link in its QR code."""
-    from kneekit.paper.handout import write_handout  # matplotlib only when a handout is asked for
-
-    client = store.client(client_id)
-    _, routine = store.routine_on(client_id, today(now))
-    token = store.shares.create(client_id, now, timedelta(days=SHARE_DAYS))
-    link = share_link(base_url, token)
-    with tempfile.TemporaryDirectory(prefix="kneekit-handout-") as folder:
-        data = write_handout(routine, client.name, link, Path(folder) / "h.pdf").read_bytes()
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", client.name).strip("-") or "client"
-    return f"handout-{slug}.pdf", data, link
 
 
 def download_link(name: str, data: bytes, words: str) -> str:
@@ -103,13 +81,11 @@ class HandoutButton(w.VBox):
             return
         finally:
             self.button.disabled = False
-        from kneekit.cli.serve import LOCAL_ONLY, local_only  # the CLI's words, not its parser
-
         client = self.store.client(client_id).name
         shown = download_link(name, data, f"Download {client}'s handout ({name})")
         shown += html.escape(
             f" Its QR code holds a new link to {client}'s page, valid {SHARE_DAYS} days."
         )
-        if local_only(link):  # as `kneekit handout` says: a phone cannot open this link
-            shown += message("info", LOCAL_ONLY.replace("this link", "its link"))
+        if link.local_only:  # as `kneekit handout` says: a phone cannot open this link
+            shown += message("info", local_only_note("its link"))
         self.result.value = shown  # once: a second write would redraw the link under a click
