@@ -65,3 +65,36 @@ def test_the_conda_environment_has_every_dependency_pyproject_names():
     listed = {re.split(r"[<>=]", d)[0].lower() for d in conda["dependencies"] if isinstance(d, str)}
     missing = {re.split(r"[<>=\[]", d)[0].lower() for d in wanted} - listed
     assert missing == set()
+
+
+def test_the_readme_python_examples_run():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.+?)\n```", text, flags=re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+
+
+def test_every_kneekit_name_the_docs_mention_exists():
+    """A name such as `kneekit.routines.Session` in the README or ARCHITECTURE.md is importable:
+    the docs follow the code when a module moves."""
+    import importlib
+
+    missing = []
+    for doc in ("README.md", "ARCHITECTURE.md"):
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        for name in sorted(set(re.findall(r"`(kneekit(?:\.\w+)+)", text))):
+            parts = name.split(".")
+            if parts[-1] in ("toml", "yaml", "py", "sqlite3", "json"):
+                continue  # a file name such as kneekit.toml
+            for cut in range(len(parts), 0, -1):
+                try:
+                    found: object = importlib.import_module(".".join(parts[:cut]))
+                except ModuleNotFoundError:
+                    continue
+                for attribute in parts[cut:]:
+                    found = getattr(found, attribute, None)
+                if found is None:
+                    missing.append(f"{doc}: {name}")
+                break
+    assert missing == []
