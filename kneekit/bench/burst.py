@@ -19,7 +19,7 @@ from typing import Any
 
 from kneekit.bench.kernel import BenchError, median, private_env
 from kneekit.bench.memory import demo_clinic
-from kneekit.bench.startup import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_S, _free_port, time_page
+from kneekit.bench.startup import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_S, free_port, time_page
 
 RATIO_TARGET = 1.5
 """Issue #14: a valid page during 40 invalid loads at most 1.5 times as slow as on an idle
@@ -51,7 +51,7 @@ def _bad_loads(port: int, count: int) -> None:
 
 def _serve(folder: Path, db: Path) -> tuple[subprocess.Popen[str], str]:
     """Start ``kneekit serve`` on a free port pair; returns it and its client base URL."""
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "kneekit.cli", "--db", str(db), "serve"]
     command += ["--port", str(port), "--max-kernels", "8"]
     with (folder / "serve.log").open("w") as log:  # the server writes to its own copy

@@ -71,7 +71,7 @@ BARE_NOTEBOOK = {
 """The baseline page: one cell showing a Start button (no kneekit, no database)."""
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -118,7 +118,7 @@ def voila_server(
         notebook.write_text(json.dumps(BARE_NOTEBOOK), encoding="utf-8")
     else:
         shutil.copyfile(NOTEBOOKS / CLIENT_NOTEBOOK, notebook)
-    port = _free_port()
+    port = free_port()
     settings = face_settings("client", host="127.0.0.1", port=port, target=notebook, runtime=folder)
     (folder / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
     env = private_env(folder, {"KNEEKIT_DB": str(db)})
