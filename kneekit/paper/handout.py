@@ -208,7 +208,6 @@ def write_handout(routine: Routine, name: str, link: str, path: Path) -> Path:
     ReportError
         When ``path`` is a folder or its folder is missing or not writable.
     """
-    path = Path(path)
-    check_target(path)
+    path = check_target(path)
     metadata = {"Title": f"Stretching routine: {name}", "Author": "kneekit", "CreationDate": None}
     return save_pdf(pages(routine, name, link), path, metadata, "handout")

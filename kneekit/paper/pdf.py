@@ -64,7 +64,10 @@ def text_pages(blocks: list[Block]) -> Iterator[Figure]:
         yield fig
 
 
-def check_target(path: Path) -> None:
+def check_target(path: Path | str) -> Path:
+    """``path`` as a Path, once it is known a PDF can be written there: checked before any page
+    is drawn, so a wrong folder costs the physio no wait."""
+    path = Path(path)
     problems = []
     if path.is_dir():
         problems.append(
@@ -88,6 +91,7 @@ def check_target(path: Path) -> None:
         )
     if problems:
         raise ReportError(problems)
+    return path
 
 
 @contextmanager

@@ -131,8 +131,7 @@ def write_report(
     ReportError
         When ``path`` is a folder or its folder is missing or not writable.
     """
-    path = Path(path)
-    check_target(path)
+    path = check_target(path)
     rng = rng or random.Random(0)
     with style():
         blocks = summary(history, routine, today, rng)

@@ -154,8 +154,7 @@ def write_trial_report(result: TrialResult, history: History, path: Path) -> Pat
 
     Raises ReportError when ``path`` is a folder or its folder is missing or not writable.
     """
-    path = Path(path)
-    check_target(path)
+    path = check_target(path)
     with style():
         figures = list(text_pages(trial_blocks(result, history)))
         figures.append(_calendar_page(result, history))

@@ -317,15 +317,24 @@ def trial_status_words(
         return f"Trial stopped on {plan.stopped_on:%d %b %Y}: {plan.stop_reason}"
     if now == "finished":
         return f"Trial finished on {plan.end:%d %b %Y}: its report is ready."
-    block = current_block(plan, today)
-    if block is None:
+    now_block = _block_now(plan, history, today)
+    if now_block is None:
         return f"Trial: run-in until {plan.first_block - timedelta(1):%d %b %Y}."
-    number = plan.blocks.index(block) + 1
-    missing = missing_days(block, outcome_by_day(plan, history), rated_until(plan, today))
+    block, number, missing = now_block
     gap = f"; {_checkins(missing)} missing in this block" if missing else ""
     return (
         f"Trial: block {number} of {2 * plan.pairs}, on {block.arm} ({plan.label(block.arm)}){gap}."
     )
+
+
+def _block_now(plan: TrialPlan, history: History, today: date) -> tuple[Block, int, int] | None:
+    """The block under way, its number from 1, and the days in it so far with no rating; None
+    during the run-in."""
+    block = current_block(plan, today)
+    if block is None:
+        return None
+    missing = missing_days(block, outcome_by_day(plan, history), rated_until(plan, today))
+    return block, plan.blocks.index(block) + 1, missing
 
 
 def _checkins(n: int) -> str:
@@ -338,11 +347,10 @@ def _client_words(plan: TrialPlan, history: History, today: date) -> str:
         return f"Your routine trial starts on {plan.start:%d %b %Y}."
     if now != "running":
         return f"Your routine trial ended on {last_day(plan):%d %b %Y}. Thank you!"
-    block = current_block(plan, today)
-    if block is None:
+    now_block = _block_now(plan, history, today)
+    if now_block is None:
         return f"Your routine trial starts properly on {plan.first_block:%d %b %Y}."
-    number = plan.blocks.index(block) + 1
-    missing = missing_days(block, outcome_by_day(plan, history), rated_until(plan, today))
+    block, number, missing = now_block
     ask = "Please rate your knees every morning" + (
         f" ({_checkins(missing)} missing in this block)." if missing else "."
     )
