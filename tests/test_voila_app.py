@@ -4,8 +4,11 @@ The routes are Voilà's own (the installed, pinned release) for each face as ``k
 configures it; a later Voilà that renamed a handler is played by routing to a subclass.
 """
 
+import asyncio
 import json
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,23 @@ from kneekit.voila.faces import FACES, Face, prepare_runtime
 Routes = list[tuple[Any, ...]]
 
 
+@contextmanager
+def own_event_loop() -> Iterator[None]:
+    """An event loop for the block, closed after it.
+
+    Voilà's preheating kernel manager fills its pool on ``asyncio.get_event_loop()``, which,
+    with no loop set, makes one and leaves it set and open; a later test then fails on that
+    unclosed loop when it is collected.
+    """
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        yield
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
 def voila_routes(
     face: Face, runtime: Path, cls: type[Voila] = Voila, preheat: bool | None = None
 ) -> tuple[Routes, bool]:
@@ -36,7 +56,8 @@ def voila_routes(
         voila.initialize([settings["target"]])  # takes SIGTERM over, for a server this isn't
     finally:
         signal.signal(signal.SIGTERM, on_term)
-    voila.init_settings()
+    with own_event_loop():
+        voila.init_settings()
     return voila.init_handlers(), voila.voila_configuration.preheat_kernel
 
 
