@@ -8,8 +8,9 @@ SETTINGS.json``): the clinic (token-protected, the physio's notebooks) and the c
   with the ``_xsrf`` value read from the ``_xsrf`` cookie, but Voilà never sets that cookie, so
   the server refuses the beacon (voila issue #1458) and the kernel lives on. The page handler
   sets the cookie, so the beacon passes the XSRF check as designed; no protection is off.
-- **Refused before a kernel starts** (:mod:`kneekit.voila.handlers`, :mod:`kneekit.voila.guard`):
-  a bad share link, an address out of tries, a wrong Host, a full server each get a static page.
+- **Refused before a kernel starts** (:mod:`kneekit.voila.pages`, :mod:`kneekit.voila.answers`,
+  :mod:`kneekit.voila.guard`): a bad share link, an address out of tries, a wrong Host, a full
+  server each get a static page. The limits are traits of :class:`KneekitVoila`.
 - **Kernels belong to their page**: only the browser holding the page's key may open, delete or
   shut down its kernel; kernels hold no token, URL or secret in their environment. The client
   face keeps no preheated kernel, so Voilà's query-string socket (which handed a preheated
@@ -34,7 +35,8 @@ import tornado.ioloop
 import tornado.web
 from jupyter_core.utils import run_sync
 from jupyter_server.services.kernels.handlers import KernelHandler
-from traitlets import default
+from traitlets import Callable as CallableTrait
+from traitlets import Enum, Float, Integer, List, Unicode, default
 from traitlets.config import Config
 from voila import __version__ as voila_version
 from voila.app import Voila
@@ -44,18 +46,18 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from kneekit.sharing import SECRET_ENV, SHARE_PARAM
-from kneekit.voila.handlers import (
-    MESSAGE_MAX_BYTES,
+from kneekit.voila.answers import GatedApplication
+from kneekit.voila.faces import FACES
+from kneekit.voila.guard import RateLimit
+from kneekit.voila.headers import SecurityHeaders
+from kneekit.voila.kernel_routes import (
     BoundKernelHandler,
     BoundKernelWebsocketHandler,
     BoundShutdownHandler,
-    GatedApplication,
-    KneekitIdentityProvider,
-    PageHandler,
-    Redacting,
-    SecurityHeaders,
-    log_error,
 )
+from kneekit.voila.logs import Redacting, log_error
+from kneekit.voila.pages import PageHandler
+from kneekit.voila.signin import KneekitIdentityProvider
 
 JUPYTER_ROOT = Path(__file__).parent / "jupyter"
 """Put first on ``JUPYTER_PATH``: holds the ``kneekit`` Voilà template (offline, no CDN)."""
@@ -66,17 +68,88 @@ SWAPPED: dict[type, type] = {
     KernelHandler: BoundKernelHandler,
     VoilaShutdownKernelHandler: BoundShutdownHandler,
 }
-"""Voilà's handlers and kneekit's replacements (see :mod:`kneekit.voila.handlers`)."""
+"""Voilà's handlers and kneekit's replacements (see :mod:`kneekit.voila.pages` and
+:mod:`kneekit.voila.kernel_routes`)."""
 
 
 class KneekitVoila(Voila):  # type: ignore[misc]
-    """Voilà with kneekit's handlers, kernel manager, request logger, TLS and gate."""
+    """Voilà with kneekit's handlers, kernel manager, request logger, TLS, gate and limits.
 
-    face = "clinic"
-    hosts: frozenset[str] = frozenset()
-    certfile = ""
-    keyfile = ""
-    lookup: Callable[[str], int | None] = staticmethod(lambda token: None)
+    Everything kneekit adds is a trait, set by configuration (``kneekit serve`` writes it, see
+    :func:`main`), and reaches the handlers through the Tornado settings (``kneekit_*``), with
+    the per-address limiters built per app.
+    """
+
+    face = Enum(
+        list(FACES),
+        "clinic",
+        help="""Which face this server is: the physio's "clinic" (behind the secret token) or the
+        "client" page (anonymous, one notebook, reached by share link).""",
+    ).tag(config=True)
+    hosts = List(
+        Unicode(),
+        help="""Host names this server answers; every other Host gets the "wrong address" page.
+        Empty: any name. DNS rebinding would otherwise let any web page spend kernels through a
+        visitor's browser.""",
+    ).tag(config=True)
+    certfile = Unicode("", help="The TLS certificate file; empty: plain HTTP.").tag(config=True)
+    keyfile = Unicode("", help="The TLS key file, when not in the certificate file.").tag(
+        config=True
+    )
+    share_lookup = CallableTrait(
+        help="""The client id for a share token, checked in the server before a kernel starts;
+        None when the token is not valid. Default: the clinic database's shares ($KNEEKIT_DB,
+        as the kernels open it) on the client face; none on the clinic, which takes no links."""
+    )
+
+    page_loads_burst = Integer(
+        30,
+        help="""Page loads one address may make at once. A clinic's phones can share one public
+        address behind a router; 30 is ten times a room of three runners reloading, far below a
+        flood.""",
+    ).tag(config=True)
+    page_loads_per_s = Float(
+        0.5,
+        help="""Sustained page loads per address after the burst: one every two seconds (a person
+        reloads a page at most every few seconds; a script hundreds of times a second).""",
+    ).tag(config=True)
+    wrong_tries_burst = Integer(
+        10,
+        help="""Wrong share tokens or clinic secrets one address may send before being slowed:
+        enough for a mistyped secret and a few stale links, useless for guessing a 192-bit
+        secret.""",
+    ).tag(config=True)
+    wrong_tries_per_s = Float(
+        1 / 30,
+        help="""Wrong tries per address after the burst: one every 30 s, as login forms commonly
+        allow.""",
+    ).tag(config=True)
+    messages_burst = Integer(
+        400,
+        help="""Messages one kernel connection may send at once: a page's start-up asks each
+        widget for its state (~100 on the client page), then a few per tap; room to spare for a
+        slow network delivering a minute's messages together.""",
+    ).tag(config=True)
+    messages_per_s = Float(
+        20.0,
+        help="""Sustained messages per kernel connection: a slider dragged sends ~10 a second; a
+        flood thousands.""",
+    ).tag(config=True)
+    message_max_bytes = Integer(
+        256 * 1024,
+        help="""Largest message a page may send its kernel: kneekit's widgets send numbers and
+        short text (a check-in note is at most a few KiB); the 4 MiB comm_open floods of issue
+        #14, finding 2 are refused.""",
+    ).tag(config=True)
+    comms_per_connection = Integer(
+        8,
+        help="""Comms a browser may open per kernel connection: ipywidgets' page opens one (its
+        control comm); every widget comm comes from the kernel.""",
+    ).tag(config=True)
+
+    @default("share_lookup")
+    def _default_share_lookup(self) -> Callable[[str], int | None]:
+        return _share_lookup() if self.face == "client" else _no_share
 
     @default("identity_provider_class")
     def _default_identity_provider_class(self) -> type:
@@ -84,15 +157,30 @@ class KneekitVoila(Voila):  # type: ignore[misc]
 
     @default("tornado_settings")
     def _default_tornado_settings(self) -> dict[str, Any]:
-        tls = bool(self.certfile)
         return {
             "log_function": log_error,
             "extra_log_scrub_param_keys": [SHARE_PARAM],
-            "xsrf_cookie_kwargs": {"samesite": "Strict", "secure": tls, "httponly": False},
-            "websocket_max_message_size": MESSAGE_MAX_BYTES,
+            "xsrf_cookie_kwargs": {
+                "samesite": "Strict",
+                "secure": bool(self.certfile),
+                "httponly": False,
+            },
+        }
+
+    def kneekit_settings(self) -> dict[str, Any]:
+        """What kneekit's handlers read from the Tornado settings, with this app's own
+        per-address limiters (applied after ``tornado_settings``, which cannot drop them)."""
+        return {
+            "websocket_max_message_size": self.message_max_bytes,
             "kneekit_face": self.face,
-            "kneekit_hosts": self.hosts,
-            "kneekit_lookup": self.lookup,
+            "kneekit_hosts": frozenset(self.hosts),
+            "kneekit_lookup": self.share_lookup,
+            "kneekit_page_loads": RateLimit(self.page_loads_burst, self.page_loads_per_s),
+            "kneekit_wrong_tries": RateLimit(self.wrong_tries_burst, self.wrong_tries_per_s),
+            "kneekit_messages_burst": self.messages_burst,
+            "kneekit_messages_per_s": self.messages_per_s,
+            "kneekit_message_max_bytes": self.message_max_bytes,
+            "kneekit_comms_per_connection": self.comms_per_connection,
         }
 
     def stop(self) -> None:
@@ -116,6 +204,7 @@ class KneekitVoila(Voila):  # type: ignore[misc]
         settings = self.init_settings()
         self.app = GatedApplication(transforms=[SecurityHeaders], **settings)
         self.app.settings.update(self.tornado_settings)
+        self.app.settings.update(self.kneekit_settings())
         self.app.add_handlers(".*$", self.init_handlers())
         self.listen()
 
@@ -173,7 +262,7 @@ def swap_handlers(routes: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
 
 
 def _share_lookup() -> Callable[[str], int | None]:
-    """The client id for a share token, checked in the server before a kernel starts."""
+    """The client id for a share token, from the shares of the clinic database."""
     from kneekit.records.store import Store
 
     store = Store.open()  # $KNEEKIT_DB, as the kernels open it
@@ -183,6 +272,11 @@ def _share_lookup() -> Callable[[str], int | None]:
         return None if client is None else client.id
 
     return lookup
+
+
+def _no_share(token: str) -> int | None:
+    """The clinic face takes no share links."""
+    return None
 
 
 def _quiet_and_redacted(app: KneekitVoila) -> None:
@@ -200,31 +294,37 @@ def _quiet_and_redacted(app: KneekitVoila) -> None:
     logging.getLogger("tornado.access").setLevel(logging.ERROR)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one face until SIGTERM; ``argv`` is the path of its settings file (JSON).
+def face_config(settings: dict[str, Any]) -> Config:
+    """The traitlets configuration of one face from its settings (JSON, as written by
+    :func:`kneekit.voila.faces.face_settings`).
 
-    The settings hold ``face`` ("clinic" or "client"), ``target`` (the folder or notebook to
-    serve), ``hosts`` (the Host names to answer), ``tls`` (certificate and key files, or none)
-    and ``config`` (traitlets configuration), as written by
-    :func:`kneekit.voila.faces.face_settings`.
+    The settings hold ``face`` ("clinic" or "client"), ``hosts`` (the Host names to answer),
+    ``tls`` (certificate and key files, or none) and ``config``; the first three become
+    :class:`KneekitVoila`'s configuration beside ``config``, which may also set its limits.
     """
+    config = Config(settings["config"])
+    ours = config.KneekitVoila
+    ours.face, ours.hosts = settings["face"], list(settings.get("hosts", ()))
+    ours.certfile, ours.keyfile = settings.get("tls") or ("", "")
+    return config
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one face until SIGTERM; ``argv`` is the path of its settings file (JSON), which
+    names the folder or notebook to serve (``target``) and configures the app
+    (:func:`face_config`)."""
     args = list(sys.argv[1:] if argv is None else argv)
     settings = json.loads(Path(args[0]).read_text(encoding="utf-8"))
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
         p for p in (str(JUPYTER_ROOT), os.environ.get("JUPYTER_PATH", "")) if p
     )
     secret = os.environ.pop(SECRET_ENV, "")  # before any kernel inherits the environment
-    config = Config(settings["config"])
+    config = face_config(settings)
     if settings["face"] == "clinic":
         if not secret:
             print(f"kneekit: the clinic face needs {SECRET_ENV} set.", file=sys.stderr)
             return 2
         config.Voila.token = secret
-    KneekitVoila.face = settings["face"]
-    KneekitVoila.hosts = frozenset(settings.get("hosts", ()))
-    KneekitVoila.certfile, KneekitVoila.keyfile = settings.get("tls") or ("", "")
-    if settings["face"] == "client":
-        KneekitVoila.lookup = staticmethod(_share_lookup())
     app = KneekitVoila(config=config)
     _quiet_and_redacted(app)
     app.initialize([settings["target"]])

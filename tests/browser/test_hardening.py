@@ -23,11 +23,14 @@ from playwright.sync_api import expect
 from kneekit.config import today
 from kneekit.records.store import Store
 from kneekit.sharing import INVALID_LINK
-from kneekit.voila.guard import PAGE_COOKIE, WRONG_TRIES_BURST
+from kneekit.voila.app import KneekitVoila
+from kneekit.voila.guard import PAGE_COOKIE
 
 pytestmark = pytest.mark.browser
 
 INVALID_LOADS = 40
+WRONG_TRIES_BURST = KneekitVoila.wrong_tries_burst.default_value
+"""Wrong links one address may try before "too many tries": the server runs with the default."""
 
 
 def get(
