@@ -18,7 +18,7 @@ import yaml
 from sqlalchemy import Connection, Engine, func, or_, select, true
 
 from kneekit.history import Client, History, Run, SessionSummary
-from kneekit.outcomes.checkin import CheckIn, check_in
+from kneekit.outcomes.checkin import CheckIn
 from kneekit.records import schema as s
 from kneekit.records.audit import Audit
 from kneekit.records.database import (
@@ -281,25 +281,15 @@ class Store(Database):
 
     # -- check-ins and histories --------------------------------------------------------------
     def add_checkin(self, checkin: CheckIn, request_key: str | None = None) -> int:
-        """Save a check-in made with :func:`kneekit.outcomes.checkin.check_in`; returns its number.
+        """Save a check-in; returns its number.
 
-        Its values are checked again here (a CheckIn built by hand skips :func:`check_in`), and
-        the client must exist. Anything wrong: an error and nothing written. ``request_key`` is
-        the page's key for one press of Save: the same key again (a double click, a retry after
-        a lost answer) returns the check-in already saved instead of storing it twice.
+        The check-in checked its own values when it was built (and :func:`check_in` that it is
+        not in the future); here the client must exist. Anything wrong: an error and nothing
+        written. ``request_key`` is the page's key for one press of Save: the same key again (a
+        double click, a retry after a lost answer) returns the check-in already saved instead of
+        storing it twice.
         """
         c = checkin
-        check_in(
-            c.client_id,
-            c.at,
-            c.left,
-            c.right,
-            now=c.at,  # "not in the future" needs the caller's clock; check_in already did it
-            context=c.context,
-            km=c.km,
-            minutes=c.minutes,
-            note=c.note,
-        )
         if request_key is not None and not (
             isinstance(request_key, str) and 0 < len(request_key) <= REQUEST_KEY_MAX_CHARS
         ):
