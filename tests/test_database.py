@@ -17,14 +17,9 @@ from sqlalchemy import event
 from kneekit.errors import StoreError
 from kneekit.outcomes.checkin import check_in
 from kneekit.records import schema
-from kneekit.records.database import (
-    Database,
-    _sqlite_engine,
-    check_sqlite_file,
-    default_db_path,
-    default_location,
-)
+from kneekit.records.database import Database, default_db_path, default_location
 from kneekit.records.migrate import Opening
+from kneekit.records.sqlitefile import check_sqlite_file, sqlite_engine
 from kneekit.records.store import Store
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
@@ -280,7 +275,7 @@ def test_a_newer_revision_runs_in_order_and_its_database_is_then_refused(tmp_pat
     scripts = scripts_with(tmp_path, "pace.py", PACE.format(new=current + 1, old=current))
     found = check_sqlite_file(path)
     assert found == schema.Found(1, stamped=False)
-    with Database(_sqlite_engine(path), path, str(path)) as db:
+    with Database(sqlite_engine(path), path, str(path)) as db:
         db.prepare(found, scripts)  # v1, v2, then the new one
         assert db.opening == Opening("upgraded", 1)
         with db.read() as conn:
@@ -327,7 +322,7 @@ def test_a_failed_migration_leaves_the_database_as_it_was(tmp_path):
     path = v1_copy(tmp_path)
     scripts = scripts_with(tmp_path, "v2_local_days.py", BROKEN)
     with (
-        Database(_sqlite_engine(path), path, str(path)) as db,
+        Database(sqlite_engine(path), path, str(path)) as db,
         pytest.raises(StoreError, match="the database refused the change \\(no such table"),
     ):
         db.prepare(check_sqlite_file(path), scripts)

@@ -131,7 +131,15 @@ def test_a_checkin_made_by_hand_is_saved_or_refused_and_a_refusal_writes_nothing
     store, path, _, _ = clinic
     before = checkin_rows(path)
     fields = ("at", "context", "left", "right", "km", "minutes", "note")
-    entry = CheckIn(client_id, *(values[f] for f in fields))
+    entry, refused = attempt(
+        lambda: CheckIn(client_id, *(values[f] for f in fields)), SorenessError
+    )
+    if refused is not None:  # it checks itself as it is built, naming what is wrong
+        assert {p.field for p in refused.problems} <= set(fields)
+        _, by_form = attempt(lambda: check_in(client_id, now=NOW, **values), SorenessError)
+        assert by_form is not None  # what the form refuses includes all of that
+        assert set(refused.problems) <= set(by_form.problems)
+        return
     saved, error = attempt(lambda: store.add_checkin(entry), KneekitError)
     if error is not None:
         assert checkin_rows(path) == before

@@ -1,10 +1,13 @@
 """Local days: a record belongs to the day where it happened, in any zone and across a
-daylight-saving change; times typed without an offset are the clinic's; one today()."""
+daylight-saving change; times typed without an offset are the clinic's; one today(); times
+shown are the clinic's, whatever this computer's zone."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +21,8 @@ from kneekit.outcomes.checkin import check_in
 from kneekit.progress.adherence import adherence
 from kneekit.progress.trends import daily, weekly
 from kneekit.records.store import Store
+from kneekit.routines.session import ManualClock
+from kneekit.widgets import CheckInForm, ClinicOverview
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LA = ZoneInfo("America/Los_Angeles")  # UTC-8 in winter, UTC-7 in summer
@@ -154,3 +159,61 @@ def test_session_add_records_the_current_routine_as_done_by_hand(tmp_path, zone_
         assert s.started_at == datetime(2026, 3, 2, 19, 0, tzinfo=ZoneInfo("Europe/London"))
     assert main(["--db", db, "session", "add", "Fay P.", "--at", "2999-01-01 10:00"]) == 2
     assert "in the future" in capsys.readouterr().err
+
+
+# -- times shown -------------------------------------------------------------------------------
+EVENING = datetime(2026, 3, 28, 2, 30, tzinfo=UTC)
+"""19:30 on 27 March in Los Angeles (UTC-7), 16:15 on 28 March in Chatham (UTC+13:45)."""
+
+
+@pytest.fixture
+def machine_in_chatham():
+    """This computer's zone set to Chatham, far from the clinic's in these tests (and 45 minutes
+    off any whole hour), so a time shown in the machine's zone instead is plain to see."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "Pacific/Chatham"
+    time.tzset()
+    try:
+        # Were the zone not taken, the tests below would pass without proving anything.
+        assert EVENING.astimezone().utcoffset() == timedelta(hours=13, minutes=45)
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
+
+
+def test_the_command_line_shows_times_in_the_clinics_zone(
+    tmp_path, zone_file, machine_in_chatham, capsys
+):
+    zone_file("America/Los_Angeles")
+    db = str(tmp_path / "c.sqlite3")
+    with Store.open(db) as store:
+        store.add_client("Gus M.", EVENING)
+    at = EVENING.astimezone(ZoneInfo("Asia/Tokyo"))  # typed with an offset not the clinic's
+    checkin = ["--db", db, "checkin", "Gus M.", "--left", "2", "--right", "1"]
+    assert main([*checkin, "--at", at.isoformat()]) == 0
+    assert "Saved for Gus M.: left knee 2, right knee 1 (after-run, 2026-03-27 19:30)." in (
+        capsys.readouterr().out
+    )
+    assert main(["--db", db, "clients"]) == 0
+    (row,) = (line for line in capsys.readouterr().out.splitlines() if "Gus M." in line)
+    assert row.split()[3] == "2026-03-27"  # the day the client was added, in the clinic
+
+
+def test_the_clinic_pages_show_times_in_the_clinics_zone(store, zone_file, machine_in_chatham):
+    zone_file("America/Los_Angeles")
+    gus = store.add_client("Gus M.", EVENING - timedelta(days=3))
+    # A device clock in a third zone (Honolulu, 16:30 on the 27th): shown as it is, it is wrong too.
+    clock = ManualClock(EVENING.astimezone(ZoneInfo("Pacific/Honolulu")))
+    form = CheckInForm(store, clock, client=gus)
+    form.left.value, form.right.value = 4, 2
+    assert form.submit() is not None
+    assert "Saved at 19:30: left 4, right 2." in form.status.value
+    clock.advance(15 * 60)
+    overview = ClinicOverview(store, clock, autorefresh=False)
+    assert "Updated 19:45" in overview.updated.value
+    assert "27 Mar 19:30" in overview.table.value
+    assert "28 Mar" not in overview.table.value

@@ -2,6 +2,7 @@
 
 import hashlib
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -269,14 +270,48 @@ def test_bad_checkins_are_refused_and_nothing_is_written(store, changes, message
     with pytest.raises(SorenessError, match=message):
         check_in(client.id, values.pop("at"), values.pop("left"), values.pop("right"),
                  now=NOW, **values)  # fmt: skip
-    # The store checks again: a CheckIn built by hand cannot slip past it.
-    built = CheckIn(
-        client.id, **{"at": NOW, "left": 3, "right": 3, "context": "after-run"} | changes
-    )
-    if "at" not in changes:  # only the caller's clock knows what "the future" is
-        with pytest.raises(SorenessError, match=message):
-            store.add_checkin(built)
+    # A CheckIn built by hand checks itself in the same words, so none can reach the store.
+    fields = {"at": NOW, "left": 3, "right": 3, "context": "after-run"} | changes
+    if "at" in changes:  # only the caller's clock knows what "the future" is
+        assert CheckIn(client.id, **fields).at == NOW + timedelta(minutes=5)
+    else:
+        with pytest.raises(SorenessError, match=message) as refused:
+            CheckIn(client.id, **fields)
+        assert [p.field for p in refused.value.problems] == list(changes)
     assert rows(store, "checkins") == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("left", True, "left knee soreness must be a whole number from 0 \\(none\\) to 10"),
+        ("right", 11, "right knee soreness must be a whole number .* it is 11"),
+        ("context", "during-run", "must be one of after-run, after-stretch, next-morning, other"),
+        ("at", datetime(2026, 3, 2, 18, 0), "the time must include its time zone"),  # noqa: DTZ001
+        ("at", "2026-03-02 18:00", "the time must include its time zone"),
+        ("km", 320.5, "run km must be a number from 0 to 320, or left empty; it is 320.5"),
+        ("km", 10**400, "run km must be a number from 0 to 320"),
+        ("minutes", float("inf"), "run minutes must be a number from 0 to 1440"),
+        ("minutes", "45", "run minutes must be a number .* it is '45'"),
+        ("note", "x" * 2001, "the note must be text of at most 2000 characters"),
+        ("note", None, "the note must be text of at most 2000 characters"),
+        ("note", "knee \ud800", "the note holds a character that cannot be saved; type it again"),
+    ],
+)
+def test_a_checkin_built_directly_refuses_a_bad_value_and_names_the_field(field, value, message):
+    good: dict[str, Any] = {"at": NOW, "context": "other", "left": 2, "right": 3, "km": 5.0}
+    good |= {"minutes": 30.0, "note": "Stairs hurt \u2013 a little"}
+    assert CheckIn(1, **good).note == "Stairs hurt \u2013 a little"
+    with pytest.raises(SorenessError, match=message) as refused:
+        CheckIn(1, **good | {field: value})
+    assert [p.field for p in refused.value.problems] == [field]
+
+
+def test_a_checkin_built_directly_lists_every_bad_value_and_whole_numbers_of_km_are_fine():
+    assert CheckIn(1, NOW, "after-run", 0, 10, km=5, minutes=30).km == 5
+    with pytest.raises(SorenessError) as refused:
+        CheckIn(1, NOW.replace(tzinfo=None), "sprint", -1, 3, km=-1.0, note=7)  # type: ignore[arg-type]
+    assert [p.field for p in refused.value.problems] == ["left", "context", "at", "km", "note"]
 
 
 def test_a_checkin_for_an_unknown_client_writes_nothing(store):

@@ -10,7 +10,8 @@ from kneekit.records.store import Store
 from kneekit.routines.routine import parse_routine
 from kneekit.routines.session import ManualClock
 from kneekit.widgets.checkin import CheckInForm
-from kneekit.widgets.player import SessionPlayer, countdown
+from kneekit.widgets.face import countdown
+from kneekit.widgets.player import SessionPlayer
 
 SHORT = parse_routine(
     "name: Short calf\nstretches:\n  - stretch: calf\n    hold: 20\n  - stretch: hamstring\n"

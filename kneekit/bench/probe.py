@@ -25,7 +25,7 @@ from kneekit.routines.routine import Routine, Step, parse_routine
 from kneekit.routines.session import Status, SystemClock
 from kneekit.widgets import CheckInForm, SessionPlayer
 from kneekit.widgets.common import text
-from kneekit.widgets.player import countdown
+from kneekit.widgets.face import countdown
 
 
 class TimedPlayer(SessionPlayer):

@@ -23,12 +23,12 @@ def _clients(args: argparse.Namespace) -> int:
             print("No clients yet. Add one with: kneekit client add NAME")
             print("(or try kneekit with a demo clinic: kneekit demo --db demo.sqlite3)")
             return 0
-        today = config.today()
+        today, zone = config.today(), config.clinic_zone()
         print(f"{'No.':>4}  {'Name':24}  {'Since':10}  Routine")
         for c in clients:
             version = store.current_version(c.id, today)
             routine = version.label if version else BUILT_IN
-            print(f"{c.id:>4}  {c.name:24}  {c.created_at:%Y-%m-%d}  {routine}")
+            print(f"{c.id:>4}  {c.name:24}  {c.created_at.astimezone(zone):%Y-%m-%d}  {routine}")
     return 0
 
 
@@ -57,7 +57,7 @@ def _checkin(args: argparse.Namespace) -> int:
         store.add_checkin(entry)
         print(
             f"Saved for {client.name}: left knee {entry.left}, right knee {entry.right} "
-            f"({entry.context}, {entry.at.astimezone():%Y-%m-%d %H:%M})."
+            f"({entry.context}, {entry.at.astimezone(config.clinic_zone()):%Y-%m-%d %H:%M})."
         )
     return 0
 

@@ -23,6 +23,8 @@ longer is a typo (seconds typed as minutes)."""
 NOTE_MAX_CHARS = 2000
 """Long enough for a clinical remark; short enough that one note cannot swamp the overview."""
 
+_LOW, _HIGH = SCALE
+
 
 def _finite(value: object) -> float | None:
     """A real, finite number, or None (whole numbers too big for a float count as not finite)."""
@@ -46,7 +48,11 @@ def _storable(text: str) -> bool:
 
 @dataclass(frozen=True)
 class CheckIn:
-    """One soreness check-in, already validated. Build it with :func:`check_in`."""
+    """One soreness check-in, valid by construction: building one with a value off the scale,
+    a context not in :data:`CONTEXTS`, an implausible run, an overlong note or a time without
+    its zone raises SorenessError, as :class:`~kneekit.routines.routine.Routine` does for its
+    limits. Only "not in the future" needs a clock, so :func:`check_in` (entering one) adds it.
+    """
 
     client_id: int
     at: datetime
@@ -56,6 +62,29 @@ class CheckIn:
     km: float | None = None
     minutes: float | None = None
     note: str = ""
+
+    def __post_init__(self) -> None:
+        # Reading a clinic builds one per stored row (the overview ~84k), so the usual check-in
+        # passes one chain of plain comparisons; only a refused one is looked at field by field.
+        left, right, km, minutes, note = self.left, self.right, self.km, self.minutes, self.note
+        if (
+            type(left) is int
+            and _LOW <= left <= _HIGH
+            and type(right) is int
+            and _LOW <= right <= _HIGH
+            and (km is None or (type(km) is float and 0.0 <= km <= KM_MAX))
+            and (minutes is None or (type(minutes) is float and 0.0 <= minutes <= MINUTES_MAX))
+            and self.context in CONTEXTS
+            and isinstance(self.at, datetime)
+            and self.at.tzinfo is not None
+            and type(note) is str
+            and len(note) <= NOTE_MAX_CHARS
+            and (note.isascii() or _storable(note))
+        ):
+            return
+        problems = _problems(self.at, self.context, left, right, km, minutes, note, None)
+        if problems:
+            raise SorenessError(problems)
 
     @property
     def worse(self) -> int:
@@ -76,6 +105,44 @@ def _rating_problem(knee: str, value: object) -> Problem | None:
     )
 
 
+def _problems(
+    at: object,
+    context: object,
+    left: object,
+    right: object,
+    km: object,
+    minutes: object,
+    note: object,
+    now: datetime | None,
+) -> list[Problem]:
+    """Everything wrong with a check-in's values, in the order of the form; with ``now``, also a
+    time in the future."""
+    ratings = (_rating_problem("left", left), _rating_problem("right", right))
+    problems: list[Problem] = [p for p in ratings if p is not None]
+
+    def bad(field: str, message: str) -> None:
+        problems.append(Problem("check-in", field, message))
+
+    if context not in CONTEXTS:
+        bad("context", f"must be one of {', '.join(CONTEXTS)}; it is {context!r}.")
+    if not isinstance(at, datetime) or at.tzinfo is None:
+        bad("at", "the time must include its time zone.")
+    elif now is not None and at > now:
+        bad("at", f"{at:%Y-%m-%d %H:%M} is in the future; enter when the soreness was felt.")
+    for name, value, top in (("km", km, KM_MAX), ("minutes", minutes, MINUTES_MAX)):
+        number = None if value is None else _finite(value)
+        if value is not None and (number is None or not 0 <= number <= top):
+            bad(
+                name,
+                f"run {name} must be a number from 0 to {top:g}, or left empty; it is {value!r}.",
+            )
+    if not isinstance(note, str) or len(note) > NOTE_MAX_CHARS:
+        bad("note", f"the note must be text of at most {NOTE_MAX_CHARS} characters.")
+    elif not _storable(note):
+        bad("note", "the note holds a character that cannot be saved; type it again.")
+    return problems
+
+
 def check_in(
     client_id: int,
     at: datetime,
@@ -88,38 +155,11 @@ def check_in(
     minutes: object = None,
     note: object = "",
 ) -> CheckIn:
-    """Validate a check-in as entered; raises SorenessError listing every problem.
+    """A check-in as entered; raises SorenessError listing every problem, "in the future" too.
 
     ``now`` is passed in (not read from the clock) so that "not in the future" is testable.
     """
-    ratings = (_rating_problem("left", left), _rating_problem("right", right))
-    problems: list[Problem] = [p for p in ratings if p is not None]
-
-    def bad(field: str, message: str) -> None:
-        problems.append(Problem("check-in", field, message))
-
-    if context not in CONTEXTS:
-        bad("context", f"must be one of {', '.join(CONTEXTS)}; it is {context!r}.")
-    if at.tzinfo is None:
-        bad("at", "the time must include its time zone.")
-    elif at > now:
-        bad("at", f"{at:%Y-%m-%d %H:%M} is in the future; enter when the soreness was felt.")
-    for name, value, unit, top in (
-        ("km", km, "km", KM_MAX),
-        ("minutes", minutes, "minutes", MINUTES_MAX),
-    ):
-        if value is None:
-            continue
-        number = _finite(value)
-        if number is None or not 0 <= number <= top:
-            bad(
-                name,
-                f"run {unit} must be a number from 0 to {top:g}, or left empty; it is {value!r}.",
-            )
-    if not isinstance(note, str) or len(note) > NOTE_MAX_CHARS:
-        bad("note", f"the note must be text of at most {NOTE_MAX_CHARS} characters.")
-    elif not _storable(note):
-        bad("note", "the note holds a character that cannot be saved; type it again.")
+    problems = _problems(at, context, left, right, km, minutes, note, now)
     if problems:
         raise SorenessError(problems)
     return CheckIn(

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kneekit.outcomes.checkin import CheckIn, check_in
+from kneekit.outcomes.checkin import CheckIn
 from kneekit.records import schema as s
 from kneekit.records.database import Database, aware, offset_min
 from kneekit.records.sessions import holds_held
@@ -44,20 +44,9 @@ def _require_clients(db: Database, conn: Any, ids: set[int]) -> None:
 
 
 def add_checkins(db: Database, checkins: Sequence[CheckIn]) -> None:
-    """Save many check-ins at once, each checked as :meth:`Store.add_checkin` checks one."""
+    """Save many check-ins at once (each checked its own values when built); one round trip."""
     rows: list[dict[str, Any]] = []
     for c in checkins:
-        check_in(
-            c.client_id,
-            c.at,
-            c.left,
-            c.right,
-            now=c.at,
-            context=c.context,
-            km=c.km,
-            minutes=c.minutes,
-            note=c.note,
-        )
         rows.append(
             {
                 "client_id": c.client_id,

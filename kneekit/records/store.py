@@ -8,28 +8,22 @@ bad input raises StoreError (or SorenessError) with nothing written.
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
-from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import asdict
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import Connection, Engine, func, or_, select, true
+from sqlalchemy import Connection, Engine, select
 
-from kneekit.history import Client, History, Run, SessionSummary
-from kneekit.outcomes.checkin import CheckIn, check_in
+from kneekit.history import Client, History
+from kneekit.outcomes.checkin import CheckIn
+from kneekit.records import reading
 from kneekit.records import schema as s
 from kneekit.records.audit import Audit
-from kneekit.records.database import (
-    Database,
-    aware,
-    default_db_path,
-    is_row_id,
-    local,
-    offset_min,
-)
+from kneekit.records.database import Database, aware, default_db_path, is_row_id, offset_min
 from kneekit.records.outcomes import Outcomes
+from kneekit.records.reading import VersionInfo, version_label
 from kneekit.records.sessions import SavedStep, SessionLog
 from kneekit.records.shares import ShareLinks, token_hash
 from kneekit.records.trials import TrialRecords
@@ -52,26 +46,6 @@ NAME_MAX_CHARS = 100
 """Room for a full name with initials; longer is almost certainly pasted by mistake."""
 
 
-@dataclass(frozen=True)
-class VersionInfo:
-    """One saved version of a routine; versions of the same name are numbered from 1."""
-
-    id: int
-    name: str
-    number: int
-    created_at: datetime
-
-    @property
-    def label(self) -> str:
-        """How a physio tells versions apart: ``Post-run knees v2``."""
-        return version_label(self.name, self.number)
-
-
-def version_label(name: str, number: int) -> str:
-    """The one way a routine version is named to people: ``Post-run knees v2``."""
-    return f"{name} v{number}"
-
-
 def name_key(name: str) -> str:
     """A client name folded for comparing: case and runs of spaces do not make a new person."""
     return " ".join(name.split()).casefold()
@@ -91,34 +65,13 @@ def _catalogue_text(routine: Routine) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
-_k = s.checkins.c
-_CHECKIN_COLUMNS = (
-    _k.client_id,
-    _k.at,
-    _k.context,
-    _k.left_knee,
-    _k.right_knee,
-    _k.km,
-    _k.minutes,
-    _k.note,
-    _k.utc_offset_min,
-)
-"""The columns of a check-in, in the order :class:`kneekit.outcomes.checkin.CheckIn` takes them,
-then
-its UTC offset."""
-
-
-def _checkin(row: Any) -> CheckIn:
-    """A check-in row as recorded: its time in the offset where it was made."""
-    return CheckIn(row[0], local(row[1], row[8]), *row[2:8])
-
-
 class Store(Database):
     """The clinic records. Open with :meth:`Store.open` (see :class:`Database`); use it as a
     context manager so that it is closed.
 
     Guided sessions are in ``store.sessions`` (:class:`SessionLog`) and share links in
-    ``store.shares`` (:class:`ShareLinks`): parts that share this store's connection.
+    ``store.shares`` (:class:`ShareLinks`): parts that share this store's connection. Histories
+    and check-ins are read back by :mod:`kneekit.records.reading`.
     """
 
     def __init__(self, engine: Engine, path: Path | None, source: str) -> None:
@@ -281,25 +234,15 @@ class Store(Database):
 
     # -- check-ins and histories --------------------------------------------------------------
     def add_checkin(self, checkin: CheckIn, request_key: str | None = None) -> int:
-        """Save a check-in made with :func:`kneekit.outcomes.checkin.check_in`; returns its number.
+        """Save a check-in; returns its number.
 
-        Its values are checked again here (a CheckIn built by hand skips :func:`check_in`), and
-        the client must exist. Anything wrong: an error and nothing written. ``request_key`` is
-        the page's key for one press of Save: the same key again (a double click, a retry after
-        a lost answer) returns the check-in already saved instead of storing it twice.
+        The check-in checked its own values when it was built (and :func:`check_in` that it is
+        not in the future); here the client must exist. Anything wrong: an error and nothing
+        written. ``request_key`` is the page's key for one press of Save: the same key again (a
+        double click, a retry after a lost answer) returns the check-in already saved instead of
+        storing it twice.
         """
         c = checkin
-        check_in(
-            c.client_id,
-            c.at,
-            c.left,
-            c.right,
-            now=c.at,  # "not in the future" needs the caller's clock; check_in already did it
-            context=c.context,
-            km=c.km,
-            minutes=c.minutes,
-            note=c.note,
-        )
         if request_key is not None and not (
             isinstance(request_key, str) and 0 < len(request_key) <= REQUEST_KEY_MAX_CHARS
         ):
@@ -324,18 +267,7 @@ class Store(Database):
         One index look-up per client: the clinic overview needs this for clients who have gone
         quiet, without loading anyone's whole record.
         """
-        k, c, later = s.checkins.c, s.clients.c, s.checkins.alias("later").c
-        before = true() if until is None else later.at < aware(until, "until", self.source)
-        latest = (
-            select(later.id)
-            .where((later.client_id == c.id) & before)
-            .order_by(later.at.desc(), later.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        query = select(*_CHECKIN_COLUMNS).join_from(s.clients, s.checkins, k.id == latest)
-        with self.read() as conn:
-            return {row[0]: _checkin(row) for row in conn.execute(query)}
+        return reading.latest_checkins(self, until)
 
     def opening_checkins(self, days: int) -> dict[int, list[CheckIn]]:
         """Each client's check-ins of their first ``days`` days (from their first check-in).
@@ -344,27 +276,11 @@ class Store(Database):
         an overview that reads only recent weeks gets the first ones from here, in two queries:
         each client's first time (an index look-up), then each client's opening range.
         """
-        k = s.checkins.c
-        with self.read() as conn:
-            firsts = conn.execute(select(k.client_id, func.min(k.at)).group_by(k.client_id)).all()
-            out: dict[int, list[CheckIn]] = defaultdict(list)
-            # A day of margin: the opening is counted in local days, the query in UTC.
-            ranges = [(cid, first + timedelta(days=days + 1)) for cid, first in firsts]
-            for chunk in range(0, len(ranges), 200):
-                where = or_(
-                    *(
-                        (k.client_id == cid) & (k.at < until)
-                        for cid, until in ranges[chunk : chunk + 200]
-                    )
-                )
-                query = select(*_CHECKIN_COLUMNS).where(where).order_by(k.client_id, k.at, k.id)
-                for row in conn.execute(query):
-                    out[row[0]].append(_checkin(row))
-        return dict(out)
+        return reading.opening_checkins(self, days)
 
     def history(self, client_id: int, since: datetime | None = None) -> History:
         """Everything recorded for one client, oldest first (from ``since`` if given)."""
-        histories = self._histories(client_id, since)
+        histories = reading.histories(self, client_id, since)
         if not histories:
             raise self.problem("client", f"there is no client number {client_id!r}.")
         return histories[0]
@@ -376,67 +292,4 @@ class Store(Database):
         Building a Python object per check-in costs about 3 s per million rows on a 2-core
         machine, so a clinic-wide view of a large clinic should ask for the weeks it shows.
         """
-        return self._histories(None, since)
-
-    def _histories(self, client_id: int | None, since: datetime | None) -> list[History]:
-        c, k, se, a, v = (
-            s.clients.c,
-            s.checkins.c,
-            s.sessions.c,
-            s.assignments.c,
-            s.routine_versions.c,
-        )
-
-        start = None if since is None else aware(since, "since", self.source)
-
-        def only(col: Any, at: Any = None) -> Any:
-            who = true() if client_id is None else col == client_id
-            return who if at is None or start is None else who & (at >= start)
-
-        checkins: dict[int, list[CheckIn]] = defaultdict(list)
-        sessions: dict[int, list[SessionSummary]] = defaultdict(list)
-        assigned: dict[int, list[Assignment]] = defaultdict(list)
-        runs: dict[int, list[Run]] = defaultdict(list)
-        with self.read() as conn:
-            people = conn.execute(select(c.id, c.name).where(only(c.id)).order_by(c.name_key)).all()
-            order = (k.client_id, k.at, k.id)
-            query = select(*_CHECKIN_COLUMNS).where(only(k.client_id, k.at)).order_by(*order)
-            for ck in conn.execute(query):
-                checkins[ck[0]].append(_checkin(ck))
-            summary = [se.id, se.client_id, se.started_at, se.version_id, se.planned_s, se.held_s]
-            order = (se.client_id, se.started_at, se.id)
-            for ss in conn.execute(
-                select(*summary, se.completed, se.utc_offset_min)
-                .where(only(se.client_id, se.started_at))
-                .order_by(*order)
-            ):
-                sessions[ss[1]].append(
-                    SessionSummary(ss[0], ss[1], local(ss[2], ss[7]), *tuple(ss)[3:7])
-                )
-            r = s.runs.c
-            for rn in conn.execute(
-                select(r.client_id, r.started_at, r.utc_offset_min, r.km, r.minutes, r.source)
-                .where(only(r.client_id, r.started_at))
-                .order_by(r.client_id, r.started_at, r.id)
-            ):
-                runs[rn[0]].append(Run(rn[0], local(rn[1], rn[2]), rn[3], rn[4], rn[5]))
-            for asg in conn.execute(
-                select(a.client_id, a.version_id, v.name, v.number, a.since)
-                .join_from(s.assignments, s.routine_versions)
-                .where(only(a.client_id))
-                .order_by(a.client_id, a.since)
-            ):
-                assigned[asg[0]].append(
-                    Assignment(asg[0], asg[1], version_label(asg[2], asg[3]), asg[4])
-                )
-        return [
-            History(
-                pid,
-                name,
-                tuple(checkins.get(pid, ())),
-                tuple(sessions.get(pid, ())),
-                tuple(assigned.get(pid, ())),
-                tuple(runs.get(pid, ())),
-            )
-            for pid, name in people
-        ]
+        return reading.histories(self, None, since)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
+from kneekit.config import clinic_zone
 from kneekit.errors import KneekitError
 from kneekit.outcomes.checkin import CONTEXTS, CheckIn, check_in
 from kneekit.routines.session import Clock, SystemClock
@@ -195,7 +196,7 @@ class CheckInForm(w.VBox):
                 target.value = message("error", words)
             self.status.value = message("error", "Not saved: please correct the marked field.")
             return None
-        saved = f"Saved at {checkin.at.astimezone():%H:%M}"
+        saved = f"Saved at {checkin.at.astimezone(clinic_zone()):%H:%M}"
         self.status.value = message("ok", f"{saved}: left {checkin.left}, right {checkin.right}.")
         if self.on_saved is not None:
             self.on_saved(checkin)

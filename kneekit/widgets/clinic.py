@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from kneekit.config import today
+from kneekit.config import clinic_zone, today
 from kneekit.progress import overview
 from kneekit.routines.session import Clock, SystemClock
 from kneekit.widgets.common import offer
@@ -97,7 +97,9 @@ def table_html(rows: list[overview.OverviewRow]) -> str:
     for r in rows:
         cells = [
             f"<b>{html.escape(r.name)}</b>",
-            f"{r.last_checkin.astimezone():%d %b %H:%M}" if r.last_checkin else "never",
+            f"{r.last_checkin.astimezone(clinic_zone()):%d %b %H:%M}"
+            if r.last_checkin
+            else "never",
             "" if r.left is None else str(r.left),
             "" if r.right is None else str(r.right),
             ARROWS[r.trend],
@@ -195,7 +197,9 @@ class ClinicOverview(w.VBox):
         now = self.clock.now()
         self._loaded = overview.clinic_overview(self.store, today(now))
         self._read_at = now
-        self.updated.value = f"<span style='color:#444'>Updated {now.astimezone():%H:%M}</span>"
+        self.updated.value = (
+            f"<span style='color:#444'>Updated {now.astimezone(clinic_zone()):%H:%M}</span>"
+        )
 
     def tick(self) -> bool:
         """Read the records again if :data:`REFRESH_EVERY` has passed; True if it did."""

@@ -3,14 +3,13 @@
 The player is a view over :class:`kneekit.routines.session.Session`. Its timer is an asyncio task in
 the kernel that only *asks* the engine where the session is, waking at the next whole second on the
 display; it never counts ticks, so a late wake-up delays a redraw and nothing else. What the runner
-sees and hears is :class:`kneekit.widgets.face.PlayerFace`, drawn in the browser from the values set
-here.
+sees and hears is :class:`kneekit.widgets.face.PlayerFace`, drawn in the browser from what its
+:meth:`~kneekit.widgets.face.PlayerFace.draw` makes of each moment.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import functools
 import html
 import math
@@ -21,60 +20,19 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kneekit.config import today
 from kneekit.errors import KneekitError
-from kneekit.routines.routine import Routine, Step, default_routine, format_duration
+from kneekit.routines.routine import Routine, default_routine
 from kneekit.routines.session import Clock, Event, Session, Status, StepRecord, SystemClock
 from kneekit.widgets.checkin import CheckInForm
 from kneekit.widgets.common import SIDE_WORDS, chosen, offer, replace_children
-from kneekit.widgets.face import PlayerFace
+from kneekit.widgets.face import PlayerFace, announcement
 
 if TYPE_CHECKING:
     from kneekit.history import Client
     from kneekit.records.sessions import Unfinished
     from kneekit.records.store import Store
-    from kneekit.routines.catalogue import Stretch
 
-BAND_WORDS = {"left": "LEFT LEG", "right": "RIGHT LEG", "both": "BOTH LEGS"}
 VIBRATE_ON = ("hold",)
 """Step kinds whose start buzzes the phone: a new hold is when the runner must act."""
-
-
-def countdown(seconds: float) -> str:
-    """``mm:ss``, rounded up: a countdown shows 0:30 at the start of a hold and 0:01 at its end."""
-    whole = math.ceil(round(seconds, 6))
-    return f"{whole // 60}:{whole % 60:02d}"
-
-
-def describe(step: Step | None, next_step: Step | None) -> tuple[str, str]:
-    """The headline and the side line for a step, in the words a client hears."""
-    if step is None:
-        return "Well done: routine complete", ""
-    name = step.stretch.name
-    if step.kind == "hold":
-        return name, SIDE_WORDS[step.side or "both"]
-    upcoming = SIDE_WORDS.get(next_step.side or "", "") if next_step else ""
-    if step.kind == "prepare":
-        return f"Get ready: {name}", f"{upcoming} first" if step.stretch.one_sided else upcoming
-    if step.kind == "switch":
-        return "Change legs", f"{upcoming} next"
-    return "Rest", f"Next: {name}, rep {step.rep + 1}"
-
-
-def picture_uri(stretch: Stretch) -> str:
-    """The stretch's SVG as a data URI for an ``<img>``: as an image its markup never runs."""
-    svg = stretch.picture_svg()
-    if svg is None:
-        return ""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
-
-
-def announcement(step: Step | None, next_step: Step | None) -> str:
-    """What the live region says (and the voice speaks) when a step starts."""
-    if step is None:
-        return "Well done: routine complete."
-    if step.kind == "hold":
-        side = SIDE_WORDS[step.side or "both"]
-        return f"{side}. {step.stretch.name}. Hold {step.duration_s} seconds."
-    return ". ".join(part for part in describe(step, next_step) if part) + "."
 
 
 class SessionPlayer(w.VBox):
@@ -305,71 +263,9 @@ class SessionPlayer(w.VBox):
 
     # -- drawing ----------------------------------------------------------------------------
     def _render(self, status: Status | None) -> None:
-        state = status.state if status else "ready"
-        active = state in ("running", "paused")
+        active = status is not None and status.state in ("running", "paused")
         self.client_picker.disabled = self.routine_picker.disabled = active
-        routine = self.session.routine if self.session else self.routine()
-        face = self.face
-        with face.hold_sync():  # one message to the browser per redraw
-            face.state = state
-            face.primary = {"running": "Pause", "paused": "Resume"}.get(
-                state, "Start again" if state in ("finished", "stopped") else "Start"
-            )
-            if status is None:
-                self._render_ready(routine)
-                return
-            step = status.step
-            headline, side_words = describe(step, status.next_step)
-            shown = step if step is None or step.kind == "hold" else status.next_step
-            side = (shown.side or "both") if shown is not None else ""
-            face.kind = step.kind if step else ""
-            face.side = side
-            band = BAND_WORDS.get(side, "")
-            if step is not None and step.kind != "hold" and band:
-                band = f"NEXT: {band}"
-            face.band = ("PAUSED · " + band if band else "PAUSED") if state == "paused" else band
-            face.headline = (
-                headline
-                if step is None or step.kind == "hold"
-                else (f"{headline} — {side_words}" if side_words else headline)
-            )
-            face.countdown = countdown(status.step_left_s)
-            face.step_left = float(status.step_left_s)
-            face.step_total = float(step.duration_s if step else 1)
-            stretch = step.stretch if step else None
-            face.picture = picture_uri(stretch) if stretch else ""
-            face.picture_alt = (stretch.picture_alt or "") if stretch else ""
-            face.cues = list(stretch.cues) if stretch and step and step.kind != "rest" else []
-            face.upcoming = self._upcoming(status, routine)
-            done = (status.index or 0) + 1 if step else len(routine.steps)
-            face.overall = (
-                f"Step {done} of {len(routine.steps)} · {format_duration(status.total_left_s)} left"
-            )
-
-    def _render_ready(self, routine: Routine) -> None:
-        face, first = self.face, routine.steps[0]
-        side = (first.side or "both") if first.kind == "hold" else ""
-        face.kind, face.side, face.band = "", side, ""
-        face.headline = routine.name
-        face.countdown = countdown(first.duration_s)
-        face.step_left = face.step_total = float(first.duration_s)
-        stretch = first.stretch
-        face.picture, face.picture_alt = picture_uri(stretch), stretch.picture_alt or ""
-        face.cues = []
-        face.upcoming = (
-            f"{len(routine.prescriptions)} stretches, {format_duration(routine.total_s)}."
-            f" First: {stretch.name}. Press Start when you are in position."
-        )
-        face.overall = ""
-
-    @staticmethod
-    def _upcoming(status: Status, routine: Routine) -> str:
-        nxt, i, steps = status.next_step, status.index, routine.steps
-        if nxt is None or i is None:
-            return ""
-        following = steps[i + 2] if i + 2 < len(steps) else None
-        words = " — ".join(part for part in describe(nxt, following) if part)
-        return f"Next: {words} ({nxt.duration_s} s)"
+        self.face.draw(status, self.session.routine if self.session else self.routine())
 
     def _show_summary(self) -> None:
         assert self.session is not None
