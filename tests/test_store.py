@@ -251,6 +251,19 @@ def test_checkins_round_trip_oldest_first(store):
     )
 
 
+def test_a_record_saved_under_older_rules_still_reads_back(store):
+    """Version 1 accepted any distance; such a record stays readable, as it was saved, rather
+    than failing every page of that clinic."""
+    client = store.add_client("Ada L.", NOW)
+    store.add_checkin(check_in(client.id, NOW, 3, 4, now=NOW, context="after-run", km=8.0))
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE checkins SET km = 5000"))
+    (old,) = store.history(client.id).checkins
+    assert (old.km, old.left, old.right) == (5000.0, 3, 4)
+    with pytest.raises(SorenessError, match="run km must be a number from 0 to 320"):
+        CheckIn(client.id, NOW, "after-run", 3, 4, km=5000.0)  # new ones are refused
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

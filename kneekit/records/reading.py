@@ -59,10 +59,9 @@ then its UTC offset."""
 
 
 def checkin_of(row: Any) -> CheckIn:
-    """A check-in row as recorded: its time in the offset where it was made. Building the
-    CheckIn checks its values again (about 0.7 µs a row): a row no check-in could have (edited
-    by hand, say) is refused here rather than drawn as if it were a rating."""
-    return CheckIn(row[0], local(row[1], row[8]), *row[2:8])
+    """A check-in row as recorded, its time in the offset where it was made; see
+    :meth:`~kneekit.outcomes.checkin.CheckIn.stored` for why it is not checked again."""
+    return CheckIn.stored(row[0], local(row[1], row[8]), *row[2:8])
 
 
 def latest_checkins(db: Database, until: datetime | None) -> dict[int, CheckIn]:
