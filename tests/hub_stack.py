@@ -4,11 +4,11 @@ configurable-http-proxy, the kneekit-clients service and the idle culler) from t
 
 Why a second Python environment: this project's own interpreter may live where only root can
 read it (pyenv under /root), and the hub must never run as root. So the hub gets a virtual
-environment of its own, made from the system's Python in a world-readable folder, with the hub
-extra's dependencies installed once and reused (keyed by ``pyproject.toml``, so a changed
-dependency list makes a new one). This checkout's kneekit is installed into a folder of each
-run's own (``pip install --target``, files copied, not linked), so the hub always runs the code
-under test and two checkouts never share it.
+environment of its own, made from the system's Python in a world-readable folder, with the
+dependencies of :data:`EXTRAS` installed once and reused (keyed by ``pyproject.toml`` and the
+extras, so a changed dependency list makes a new one). This checkout's kneekit is installed into
+a folder of each run's own (``pip install --target``, files copied, not linked), so the hub
+always runs the code under test and two checkouts never share it.
 """
 
 from __future__ import annotations
@@ -42,6 +42,12 @@ VENVS = Path(os.environ.get("KNEEKIT_HUB_VENVS", "/var/tmp"))
 BUILD_BACKEND = "setuptools>=77"
 """pyproject.toml's build backend, installed in the hub's environment to build each checkout."""
 
+EXTRAS = os.environ.get("KNEEKIT_HUB_EXTRAS", "hub,lab")
+"""What the hub's environment installs. By default a clinic whose physios also get JupyterLab
+(the hub extra leaves it out, so the lab extra goes beside it): the test checks each physio's
+JupyterLab answers. ``KNEEKIT_HUB_EXTRAS=hub`` runs the stack without it, as ``kneekit[hub]``
+installs it: the clinic pages work and ``/user/NAME/lab`` is not there."""
+
 STALE_S = 2 * 24 * 3600
 """A hub environment no run has used for two days (an older pyproject.toml's) is removed."""
 
@@ -69,7 +75,7 @@ def _give(path: Path) -> None:
 
 def hub_venv() -> Path:
     """The hub's environment: made (about 3 minutes) or reused (instant); returns its folder."""
-    recipe = f"{SYSTEM_PYTHON} {BUILD_BACKEND}".encode()
+    recipe = f"{SYSTEM_PYTHON} {BUILD_BACKEND} {EXTRAS}".encode()
     key = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + recipe)
     venv = VENVS / f"kneekit-hub-venv-{key.hexdigest()[:12]}"
     done = venv / "kneekit-complete"
@@ -79,7 +85,7 @@ def hub_venv() -> Path:
             shutil.rmtree(venv, ignore_errors=True)  # a half-made one from an interrupted run
             subprocess.run([SYSTEM_PYTHON, "-m", "venv", str(venv)], check=True)
             pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
-            subprocess.run([*pip, f"{ROOT}[hub]", BUILD_BACKEND], check=True)
+            subprocess.run([*pip, f"{ROOT}[{EXTRAS}]", BUILD_BACKEND], check=True)
             # kneekit itself comes from each run's own copy (PYTHONPATH), never from here.
             uninstall = [str(venv / "bin" / "python"), "-m", "pip", "uninstall", "-q", "-y"]
             subprocess.run([*uninstall, "kneekit"], check=True)
@@ -126,6 +132,7 @@ class Hub:
     url: str  # the proxy's public address, e.g. http://127.0.0.1:8000/
     env: dict[str, str]
     venv: Path
+    said: str = ""  # what ``kneekit hub init`` printed
     log: list[str] = field(default_factory=list)
     seen: set[int] = field(default_factory=set)  # every process of the stack noticed so far
     reader: threading.Thread | None = None  # copies the hub's output into ``log``
@@ -221,7 +228,7 @@ def start_hub(
     init = [str(venv / "bin" / "python"), "-m", "kneekit.cli", "hub", "init", str(hub)]
     init += ["--db-url", db_url, "--auth", "dummy", "--bind-url", bind]
     init += ["--idle-timeout", str(idle_timeout), "--clients-port", str(ports["clients"])]
-    subprocess.run(init, env=env, cwd=hub, check=True, capture_output=True, **run_as())
+    made = subprocess.run(init, env=env, cwd=hub, check=True, capture_output=True, **run_as())
     config = hub / "jupyterhub_config.py"
     with config.open("a", encoding="utf-8") as extra:
         # The test's own ports, and activity read from the proxy every 5 s instead of 5 min,
@@ -237,7 +244,7 @@ def start_hub(
         command, cwd=hub, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **run_as()
     )
     assert process.stdout is not None
-    started = Hub(process, folder, f"{bind}/", env, venv)
+    started = Hub(process, folder, f"{bind}/", env, venv, made.stdout.decode())
     ready = threading.Event()
     started.reader = threading.Thread(
         target=_drain,

@@ -3,6 +3,7 @@ The hub really running from it, end to end: tests/browser/test_hub_stack.py."""
 
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,25 @@ def test_a_hub_needs_a_postgresql_database(tmp_path, capsys):
         write_deployment(tmp_path, str(tmp_path / "clinic.sqlite3"))
     assert main(["hub", "init", str(tmp_path / "h"), "--db-url", URL]) == 0
     assert "never root" in capsys.readouterr().out
+
+
+def test_init_says_whether_physios_get_jupyterlab(tmp_path, capsys, monkeypatch):
+    """The hub extra leaves JupyterLab out; init tells the clinic what physios get and how to add
+    it (the written config is the same either way: physios land on the overview)."""
+    argv = ["hub", "init", str(tmp_path / "hub"), "--db-url", URL]
+    monkeypatch.setitem(sys.modules, "jupyterlab", None)  # not installed, whatever this env has
+    assert main(argv) == 0
+    said = capsys.readouterr().out
+    assert "JupyterLab is not installed here" in said
+    assert "pip install 'kneekit[hub,lab]'" in said
+    without = (tmp_path / "hub" / "jupyterhub_config.py").read_text()
+
+    monkeypatch.delitem(sys.modules, "jupyterlab")
+    (tmp_path / "site" / "jupyterlab").mkdir(parents=True)
+    (tmp_path / "site" / "jupyterlab" / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    assert main(argv) == 0
+    said = capsys.readouterr().out
+    assert "also have JupyterLab at /user/NAME/lab" in said
+    assert "not installed" not in said
+    assert (tmp_path / "hub" / "jupyterhub_config.py").read_text() == without

@@ -52,21 +52,6 @@ def test_a_skipped_test_fails_the_run_in_ci(tmp_path: Path):
     assert run("").returncode == 0
 
 
-def test_the_conda_environment_has_every_dependency_pyproject_names():
-    import tomllib
-
-    import yaml
-
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    wanted = project["dependencies"] + [
-        d for extra in project["optional-dependencies"].values() for d in extra
-    ]
-    conda = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
-    listed = {re.split(r"[<>=]", d)[0].lower() for d in conda["dependencies"] if isinstance(d, str)}
-    missing = {re.split(r"[<>=\[]", d)[0].lower() for d in wanted} - listed
-    assert missing == set()
-
-
 def test_the_readme_python_examples_run():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.+?)\n```", text, flags=re.S)

@@ -6,9 +6,19 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+LAB = (
+    "Physios land on the clinic overview and also have JupyterLab at /user/NAME/lab (README, "
+    "'For a whole clinic': what it means for the database)."
+)
+NO_LAB = (
+    "Physios land on the clinic overview. JupyterLab is not installed here, so they have the "
+    "clinic pages but no notebook editor; to give them JupyterLab at /user/NAME/lab, run "
+    "pip install 'kneekit[hub,lab]' in this environment and restart the hub."
+)
+
 
 def _init(args: argparse.Namespace) -> int:
-    from kneekit.hub.deployment import write_deployment
+    from kneekit.hub.deployment import has_lab, write_deployment
 
     config = write_deployment(
         Path(args.folder),
@@ -21,6 +31,7 @@ def _init(args: argparse.Namespace) -> int:
         public_url=args.public_url,
     )
     print(f"Wrote {config}")
+    print(LAB if has_lab() else NO_LAB)
     print("Next, as the clinic's non-root kneekit user (never root):")
     print(f"  cd {config.parent} && jupyterhub -f {config.name}")
     print("then put HTTPS in front of it: README, 'For a whole clinic'.")

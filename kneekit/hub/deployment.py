@@ -7,18 +7,20 @@ whole clinic"). Each physio logs in and lands on the clinic overview
 server; all share one PostgreSQL database (``KNEEKIT_DB`` in the spawner's environment), and
 the audit trail names them (``JUPYTERHUB_USER``).
 
-Physios also get JupyterLab at ``/user/NAME/lab``: experimenting in notebooks is a use this kit
-exists for. What that means: a physio's notebook can run any code as the ``kneekit`` user, so it
-can read and change the whole clinic database and the other physios' files. That is the same
-trust as one shared clinic laptop, and fits a practice whose physios already see every client;
-where that is not acceptable, give each physio a system account (LocalProcessSpawner, the hub
-run as root by the administrator, per JupyterHub's docs) or containers (DockerSpawner, or Zero
-to JupyterHub on Kubernetes) and a PostgreSQL role per physio. The hub itself never runs code as
-root.
+The clinic pages need no JupyterLab, so the hub extra leaves it out; installed beside the hub
+(``kneekit[hub,lab]``), it gives physios ``/user/NAME/lab`` too, for experimenting in notebooks.
+Either way a physio's server runs code as the ``kneekit`` user (JupyterLab is an editor on top of
+the server's kernels and terminals, which are there without it), so a physio can read and change
+the whole clinic database and the other physios' files. That is the same trust as one shared
+clinic laptop, and fits a practice whose physios already see every client; where that is not
+acceptable, give each physio a system account (LocalProcessSpawner, the hub run as root by the
+administrator, per JupyterHub's docs) or containers (DockerSpawner, or Zero to JupyterHub on
+Kubernetes) and a PostgreSQL role per physio. The hub itself never runs code as root.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from kneekit.errors import KneekitError, Problem
@@ -76,7 +78,8 @@ c.Spawner.environment = {{
     "KNEEKIT_CLIENTS_URL": {clients_url!r},
     "JUPYTER_PATH": {jupyter_path!r},
 }}
-# Voila and JupyterLab are server extensions enabled by installing them (the hub extra).
+# Voila is a server extension enabled by installing kneekit; JupyterLab (/user/NAME/lab) is
+# one too where it is installed beside the hub: pip install 'kneekit[hub,lab]'.
 c.Spawner.args = [
     "--VoilaConfiguration.template=kneekit",
     "--VoilaConfiguration.theme=light",
@@ -133,6 +136,11 @@ c.Authenticator.admin_users = {admins!r}""",
     "dummy": """c.JupyterHub.authenticator_class = "dummy"  # ANY name and password: tests only
 c.Authenticator.allow_all = True""",
 }
+
+
+def has_lab() -> bool:
+    """Whether JupyterLab is installed where the hub runs, and so in every physio's server."""
+    return importlib.util.find_spec("jupyterlab") is not None
 
 
 def write_deployment(

@@ -141,10 +141,16 @@ def test_two_physios_each_land_on_the_clinic_overview(stack, browser, artifacts)
         page.screenshot(path=artifacts / f"hub-clinic-{name}.png")
         shown = page.inner_text("body")
         assert "Traceback" not in shown
-    # Physios also get JupyterLab (README, "For a whole clinic": the decision).
+    # JupyterLab is there for physios exactly when the lab extra is installed beside the hub's
+    # (hub_stack.EXTRAS), and `kneekit hub init` said which (README, "JupyterLab for physios").
     lab = stack.pages["ana"].request.get(f"{stack.hub.url}user/ana/lab")
-    assert lab.status == 200
-    assert "JupyterLab" in lab.text()
+    if "lab" in hub_stack.EXTRAS.split(","):
+        assert "also have JupyterLab at /user/NAME/lab" in stack.hub.said
+        assert lab.status == 200
+        assert "JupyterLab" in lab.text()
+    else:
+        assert "JupyterLab is not installed here" in stack.hub.said
+        assert lab.status == 404
     servers = {name: stack.hub.server_of(name) for name in PHYSIOS}
     assert servers["ana"].pid != servers["ben"].pid
     for proc in stack.hub.processes():  # the hub, proxy, services, servers, kernels
@@ -176,7 +182,7 @@ def test_a_share_link_through_the_proxy_opens_the_clients_page_and_its_countdown
 ):
     with stack.store() as store:
         them = store.clients()[1]
-    # Ana makes the link as in a terminal of her JupyterLab (where JUPYTERHUB_USER is hers).
+    # Ana makes the link as in a terminal on her server (where JUPYTERHUB_USER is hers).
     env = {k: v for k, v in os.environ.items() if not k.startswith("KNEEKIT_")}
     env |= {"KNEEKIT_DB": stack.db, "JUPYTERHUB_USER": "ana"}
     made = subprocess.run(
