@@ -29,7 +29,8 @@ def demo_store(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def demo(demo_store) -> dict[str, History]:
+def demo_histories(demo_store) -> dict[str, History]:
+    """Each demo client's records, by name."""
     return {h.name: h for h in demo_store.histories()}
 
 
@@ -67,12 +68,12 @@ def test_the_demo_is_the_same_every_time(tmp_path, demo_store):
         assert to_json(other, 1) != to_json(demo_store, 1)
 
 
-def test_twelve_weeks_of_six_clients_and_nothing_in_the_future(demo):
-    assert len(demo) >= 6
-    assert set(demo) == {r.name for r in RUNNERS} | {t[0] for t in DEMO_TRIALS}
+def test_twelve_weeks_of_six_clients_and_nothing_in_the_future(demo_histories):
+    assert len(demo_histories) >= 6
+    assert set(demo_histories) == {r.name for r in RUNNERS} | {t[0] for t in DEMO_TRIALS}
     start = TODAY - timedelta(days=TODAY.weekday() + 7 * 12)
     midnight = datetime.combine(TODAY, datetime.min.time(), ZONE)
-    for history in demo.values():
+    for history in demo_histories.values():
         times = [c.at for c in history.checkins] + [s.started_at for s in history.sessions]
         if history.name in {r.name for r in RUNNERS}:  # the trial runners start with their trials
             assert min(times).date() == start or min(times).date() < start + timedelta(7)
@@ -82,8 +83,8 @@ def test_twelve_weeks_of_six_clients_and_nothing_in_the_future(demo):
         assert all(c.km > 0 and c.minutes > 0 for c in runs)
 
 
-def test_sessions_are_what_the_engine_recorded(demo_store, demo):
-    for history in demo.values():
+def test_sessions_are_what_the_engine_recorded(demo_store, demo_histories):
+    for history in demo_histories.values():
         steps = demo_store.sessions.client_steps(history.client_id)
         for session in history.sessions:
             saved = steps[session.session_id]
@@ -107,16 +108,16 @@ def test_sessions_are_what_the_engine_recorded(demo_store, demo):
             assert session.held_s == holds <= session.planned_s
 
 
-def test_soreness_falls_with_good_adherence(demo):
-    maya = demo["Maya R."]
+def test_soreness_falls_with_good_adherence(demo_histories):
+    maya = demo_histories["Maya R."]
     points = worse(maya)
     first, last = points[0][0], points[-1][0]
     assert window(points, first, 14) - window(points, last - timedelta(13), 14) >= 2
     assert adherence(maya) >= 0.8
 
 
-def test_a_flare_follows_a_jump_in_weekly_distance(demo):
-    tom = demo["Tom B."]
+def test_a_flare_follows_a_jump_in_weekly_distance(demo_histories):
+    tom = demo_histories["Tom B."]
     weeks = list(weekly_km(tom).items())
     jumps = [(w, km / prev) for (_, prev), (w, km) in pairwise(weeks)]
     jump_week, ratio = max(jumps, key=lambda j: j[1])
@@ -128,21 +129,21 @@ def test_a_flare_follows_a_jump_in_weekly_distance(demo):
     assert max(v for _, v in points) >= 6
 
 
-def test_poor_adherence_with_flat_soreness(demo):
-    priya = demo["Priya S."]
+def test_poor_adherence_with_flat_soreness(demo_histories):
+    priya = demo_histories["Priya S."]
     points = worse(priya)
     first, last = points[0][0], points[-1][0]
     assert adherence(priya) <= 0.35
     assert abs(window(points, first, 14) - window(points, last - timedelta(13), 14)) < 1
 
 
-def test_one_knee_is_clearly_worse(demo):
-    jonas = demo["Jonas W."]
+def test_one_knee_is_clearly_worse(demo_histories):
+    jonas = demo_histories["Jonas W."]
     assert mean(c.left for c in jonas.checkins) - mean(c.right for c in jonas.checkins) >= 3
 
 
-def test_a_client_switched_to_a_variant_mid_way(demo_store, demo):
-    elena = demo["Elena V."]
+def test_a_client_switched_to_a_variant_mid_way(demo_store, demo_histories):
+    elena = demo_histories["Elena V."]
     (first, v1), (switch, v2) = [(a.since, a.version_id) for a in elena.assignments]
     assert v1 != v2
     assert first < switch - timedelta(28) < switch < TODAY - timedelta(28)
@@ -151,12 +152,14 @@ def test_a_client_switched_to_a_variant_mid_way(demo_store, demo):
     calf = {p.stretch.id: p.reps for p in demo_store.routine(v2).prescriptions}["calf"]
     assert calf == 3
     # The other five stay on one routine (the trial runners' routines change by block).
-    others = [h for name, h in demo.items() if name in {r.name for r in RUNNERS} - {"Elena V."}]
+    others = [
+        h for name, h in demo_histories.items() if name in {r.name for r in RUNNERS} - {"Elena V."}
+    ]
     assert all(len(h.assignments) == 1 for h in others)
 
 
-def test_an_ordinary_client_is_there_too(demo):
-    sam = demo["Sam O."]
+def test_an_ordinary_client_is_there_too(demo_histories):
+    sam = demo_histories["Sam O."]
     assert mean(c.worse for c in sam.checkins) <= 2.5
     assert adherence(sam) >= 0.7
 

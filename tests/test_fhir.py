@@ -21,7 +21,7 @@ NOW = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, int]]:
+def demo_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, int]]:
     """The demo clinic (made once: it plays every session through the engine), with one client
     given a rating made at +02:00 and two AKPS scores."""
     path = tmp_path_factory.mktemp("fhir") / "demo.sqlite3"
@@ -41,8 +41,8 @@ def _export(store: Store, client_id: int) -> str:
     return fhir.to_json(store.history(client_id), store.outcomes.akps_scores(client_id), NOW)
 
 
-def test_the_export_validates_as_an_r4b_bundle(demo: tuple[Store, int]) -> None:
-    store, cid = demo
+def test_the_export_validates_as_an_r4b_bundle(demo_client: tuple[Store, int]) -> None:
+    store, cid = demo_client
     model = Bundle.model_validate_json(_export(store, cid))
     kinds = [e.resource.get_resource_type() for e in model.entry]
     assert kinds[0] == "Patient"
@@ -51,8 +51,10 @@ def test_the_export_validates_as_an_r4b_bundle(demo: tuple[Store, int]) -> None:
     assert kinds.count("Procedure") == len(completed) > 0
 
 
-def test_ratings_carry_loinc_72514_3_and_the_knee_as_body_site(demo: tuple[Store, int]) -> None:
-    store, cid = demo
+def test_ratings_carry_loinc_72514_3_and_the_knee_as_body_site(
+    demo_client: tuple[Store, int],
+) -> None:
+    store, cid = demo_client
     data = json.loads(_export(store, cid))
     ratings = [
         e["resource"]
@@ -74,8 +76,8 @@ def test_ratings_carry_loinc_72514_3_and_the_knee_as_body_site(demo: tuple[Store
     assert contexts == {"next-morning"}
 
 
-def test_round_trip_reads_every_rating_and_akps_score_back(demo: tuple[Store, int]) -> None:
-    store, cid = demo
+def test_round_trip_reads_every_rating_and_akps_score_back(demo_client: tuple[Store, int]) -> None:
+    store, cid = demo_client
     text = _export(store, cid)
     expected = [
         (c.at, side, value)
@@ -97,8 +99,10 @@ def akps_total(option: int) -> int:
     return sum(i.options[option - 1].points for i in akps.load().items)
 
 
-def test_cli_export_writes_fhir_and_json_with_runs(demo: tuple[Store, int], tmp_path: Path) -> None:
-    store, cid = demo
+def test_cli_export_writes_fhir_and_json_with_runs(
+    demo_client: tuple[Store, int], tmp_path: Path
+) -> None:
+    store, cid = demo_client
     db = str(store.path)
     out = tmp_path / "bundle.json"
     assert main(["--db", db, "export", str(cid), "--format", "fhir", "-o", str(out)]) == 0

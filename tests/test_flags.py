@@ -4,52 +4,15 @@ hand in the comments, not copied from output."""
 from __future__ import annotations
 
 import textwrap
-from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from kneekit.config import clear_cache
 from kneekit.errors import ConfigError
-from kneekit.history import History, Run, SessionSummary
+from kneekit.history import Run
 from kneekit.outcomes.checkin import CheckIn
 from kneekit.progress.flags import Flag, Thresholds, flags
-
-TODAY = date(2026, 3, 31)  # a Tuesday
-
-
-def day(n: int) -> date:
-    return TODAY - timedelta(n)
-
-
-def at(n: int, hour: int = 18, minute: int = 0) -> datetime:
-    return datetime.combine(day(n), time(hour, minute), UTC)
-
-
-def run(n: int, left: int, right: int, km: float | None = 5.0, hour: int = 18) -> CheckIn:
-    return CheckIn(1, at(n, hour), "after-run", left, right, km)
-
-
-def morning(n: int, left: int, right: int) -> CheckIn:
-    return CheckIn(1, at(n, 7), "next-morning", left, right)
-
-
-def other(n: int, left: int, right: int) -> CheckIn:
-    return CheckIn(1, at(n, 12), "other", left, right)
-
-
-def session(n: int, hour: int = 18, minute: int = 30, completed: bool = True) -> SessionSummary:
-    return SessionSummary(n, 1, at(n, hour, minute), None, 480, 480.0, completed)
-
-
-def hist(checkins=(), sessions=(), runs=()) -> History:
-    return History(
-        1,
-        "Sam R.",
-        tuple(sorted(checkins, key=lambda c: c.at)),
-        tuple(sorted(sessions, key=lambda s: s.started_at)),
-        (),
-        tuple(runs),
-    )
+from tests.builders import TODAY, at, day, hist, morning, other, run, session
 
 
 def fired(found: tuple[Flag, ...], code: str) -> list[Flag]:

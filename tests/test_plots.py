@@ -8,43 +8,23 @@ import io
 import math
 import subprocess
 import sys
-from datetime import UTC, date, datetime, time, timedelta
 
 import matplotlib.dates as mdates
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from kneekit.history import History, SessionSummary
-from kneekit.outcomes.checkin import CheckIn
 from kneekit.progress import figures as plots
 from kneekit.routines import figures as routine_figures
 from kneekit.routines.routine import Assignment, default_routine, parse_routine
-
-TODAY = date(2026, 3, 31)  # a Tuesday
-
-
-def day(n):
-    return TODAY - timedelta(n)
+from tests.builders import TODAY, day, hist, run, session
 
 
 def x(n):
     return mdates.date2num(day(n))
 
 
-def run(n, left, right, km):
-    return CheckIn(1, datetime.combine(day(n), time(18), UTC), "after-run", left, right, km)
-
-
-def sess(n, completed=True):
-    start = datetime.combine(day(n), time(18, 20), UTC)
-    return SessionSummary(n, 1, start, 1, 540, 540.0, completed)
-
-
-def history(checkins=(), sessions=(), assignments=(), name="Pat Jones"):
-    return History(1, name, tuple(checkins), tuple(sessions), tuple(assignments))
-
-
+NAME = "Pat Jones"  # the client a figure's title names
 RUNS = [run(14, 2, 4, 5), run(12, 4, 4, 6), run(10, 6, 5, 7), run(3, 3, 2, 8), run(1, 1, 2, 9)]
 ASSIGNED = [
     Assignment(1, 0, "Old plan", day(60)),
@@ -71,7 +51,7 @@ def same(got, expected):
 
 @pytest.fixture
 def trend():
-    return drawn(plots.soreness_trend(history(RUNS, assignments=ASSIGNED), TODAY))
+    return drawn(plots.soreness_trend(hist(RUNS, assignments=ASSIGNED, name=NAME), TODAY))
 
 
 def test_trend_lines_are_the_seven_day_means(trend):
@@ -110,7 +90,7 @@ def test_trend_marks_each_routine_change_in_range(trend):
 
 
 def test_trend_names_the_routine_already_in_use_when_the_plot_begins():
-    fig = drawn(plots.soreness_trend(history(RUNS, assignments=ASSIGNED), TODAY, start=day(10)))
+    fig = drawn(plots.soreness_trend(hist(RUNS, assignments=ASSIGNED), TODAY, start=day(10)))
     ax = fig.axes[0]
     assert [m.get_xdata()[0] for m in by_gid(ax.get_lines(), "routine-change")] == [x(7)]
     named = {t.get_text(): t.xy[0] for t in ax.texts if "routine:" in t.get_text()}
@@ -119,7 +99,7 @@ def test_trend_names_the_routine_already_in_use_when_the_plot_begins():
 
 def test_trend_has_title_units_zones_and_legend(trend):
     ax = trend.axes[0]
-    assert "Pat Jones" in ax.get_title()
+    assert NAME in ax.get_title()
     assert "0" in ax.get_ylabel()
     assert "10" in ax.get_ylabel()
     assert ax.get_xlabel() == "Date"
@@ -154,12 +134,16 @@ def test_trend_text_stays_on_the_figure_and_off_the_plot(trend):
 
 
 def test_trend_of_an_empty_record_says_so():
-    fig = drawn(plots.soreness_trend(history(), TODAY))
+    fig = drawn(plots.soreness_trend(hist(), TODAY))
     assert "No soreness check-ins recorded yet" in [t.get_text() for t in fig.axes[0].texts]
 
 
 def test_adherence_calendar_cells_show_what_happened_each_day():
-    h = history([run(0, 1, 1, 5), run(2, 1, 1, 5)], [sess(0), sess(1), sess(3, completed=False)])
+    h = hist(
+        [run(0, 1, 1, 5), run(2, 1, 1, 5)],
+        [session(0), session(1), session(3, completed=False)],
+        name=NAME,
+    )
     fig = drawn(plots.adherence_calendar(h, TODAY, weeks=4))
     ax = fig.axes[0]
     cells = {c.get_label(): c for c in ax.patches}
@@ -173,7 +157,7 @@ def test_adherence_calendar_cells_show_what_happened_each_day():
     assert cells[day(3).isoformat()].get_gid() == "neither"  # an unfinished session
     assert cells[TODAY.isoformat()].get_xy() == (1, 3)  # Tuesday, in the fourth row
     assert cells[day(22).isoformat()].get_xy() == (0, 0)  # the first Monday, top left
-    assert "Pat Jones" in ax.get_title()
+    assert NAME in ax.get_title()
     # The caption is the one adherence figure (last 4 weeks), worded as on every page.
     assert ax.get_xlabel() == "Stretching after runs, last 4 weeks: 1 of 2 runs (50%)."
     assert [t.get_text() for t in ax.get_xticklabels()] == [
@@ -238,7 +222,7 @@ def test_dose_chart_bars_are_seconds_held_against_the_guideline():
 
 
 def test_names_are_shown_as_typed_not_as_mathematics():
-    fig = drawn(plots.soreness_trend(history(RUNS, name="Ann $x$ Lee"), TODAY))
+    fig = drawn(plots.soreness_trend(hist(RUNS, name="Ann $x$ Lee"), TODAY))
     title = fig.axes[0].title
     assert title.get_text() == "Ann $x$ Lee: knee soreness and weekly running distance"
     assert title.get_parse_math() is False
@@ -254,7 +238,7 @@ def test_plots_leave_pyplot_alone():
 def test_the_trend_legend_takes_any_number_of_zones(count, monkeypatch):
     bands = [(i, i + 1, "#eeeeee", f"{i}–{i + 1} band{i}") for i in range(count)]
     monkeypatch.setattr(plots, "ZONES", tuple(bands))
-    fig = drawn(plots.soreness_trend(history(RUNS), TODAY))
+    fig = drawn(plots.soreness_trend(hist(RUNS), TODAY))
     legend = [t.get_text() for t in fig.legends[0].get_texts() if t.get_text().strip()]
     assert [t for t in legend if t.startswith("Zone")] == [f"Zone {b[3]}" for b in bands]
     assert len(legend) == 4 + count + 1  # four knee lines, the zones, the distance

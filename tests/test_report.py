@@ -2,40 +2,22 @@
 
 import random
 import re
-from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from kneekit.errors import ReportError
-from kneekit.history import History, SessionSummary
-from kneekit.outcomes.checkin import CheckIn
 from kneekit.paper.report import NOTE, summary, write_report
 from kneekit.routines.routine import Assignment, default_routine, parse_routine
-
-TODAY = date(2026, 3, 31)
-
-
-def day(n):
-    return TODAY - timedelta(n)
-
-
-def run(n, left, right, km=5.0):
-    return CheckIn(1, datetime.combine(day(n), time(18), UTC), "after-run", left, right, km)
-
-
-def sess(n):
-    return SessionSummary(n, 1, datetime.combine(day(n), time(18, 20), UTC), 1, 540, 540.0, True)
+from tests.builders import TODAY, day, hist, run, session
 
 
 def calm_history():
     """Six weeks of steady, low soreness on one routine: nothing to flag."""
-    runs = [run(n, 2, 1) for n in range(41, -1, -2)]
-    return History(
-        1,
-        "Robin Miles",
-        tuple(runs),
-        tuple(sess(n) for n in range(41, -1, -4)),
-        (Assignment(1, 1, "Post-run knees v1", day(41)),),
+    return hist(
+        [run(n, 2, 1) for n in range(41, -1, -2)],
+        [session(n) for n in range(41, -1, -4)],
+        [Assignment(1, 1, "Post-run knees v1", day(41))],
+        name="Robin Miles",
     )
 
 
@@ -72,7 +54,7 @@ def test_report_without_a_routine_leaves_out_its_pages(tmp_path):
 
 
 def test_report_of_a_new_client_with_no_records(tmp_path):
-    empty = History(2, "New Client", (), (), ())
+    empty = hist(name="New Client", client=2)
     out = write_report(empty, None, tmp_path / "new.pdf", TODAY)
     assert page_sizes(out)[-2:] == [A4_SIDEWAYS, A4_SIDEWAYS]
     words = " ".join(text for _, text in summary(empty, None, TODAY, random.Random(0)))
@@ -117,12 +99,11 @@ def test_summary_says_what_a_physio_needs_in_plain_words():
 def test_summary_lists_flags_shortfalls_and_the_version_comparison_with_caveats():
     base = calm_history()
     flare = (run(1, 7, 3, km=20.0),)
-    switched = History(
-        1,
-        base.name,
+    switched = hist(
         base.checkins + flare,
         base.sessions,
         (*base.assignments, Assignment(1, 2, "Longer holds v2", day(20))),
+        name=base.name,
     )
     short = parse_routine("name: Quick\nstretches:\n  - stretch: calf\n    hold: 20\n")
     words = "\n".join(text for _, text in summary(switched, short, TODAY, random.Random(0)))

@@ -3,55 +3,19 @@
 import random
 import subprocess
 import sys
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time
 
 import pytest
 
-from kneekit.history import History, SessionSummary
-from kneekit.outcomes.checkin import CheckIn
 from kneekit.progress import overview, trends, variants
 from kneekit.progress.adherence import activity, adherence
 from kneekit.progress.flags import flags
 from kneekit.routines.routine import Assignment
-
-TODAY = date(2026, 3, 31)  # a Tuesday
-
-
-def day(n: int) -> date:
-    """``n`` days before TODAY."""
-    return TODAY - timedelta(n)
-
-
-def ci(n, left, right, context="after-run", km=None, hour=18, client=1):
-    """A check-in ``n`` days before TODAY."""
-    return CheckIn(client, datetime.combine(day(n), time(hour), UTC), context, left, right, km)
-
-
-def run(n, left, right, km=5.0):
-    return ci(n, left, right, "after-run", km)
-
-
-def morning(n, left, right):
-    return ci(n, left, right, "next-morning", hour=7)
-
-
-def sess(n, completed=True, client=1, version=1):
-    start = datetime.combine(day(n), time(18, 20), UTC)
-    return SessionSummary(n, client, start, version, 540, 540.0 if completed else 100.0, completed)
-
-
-def hist(checkins=(), sessions=(), assignments=(), name="Sam Runner", client=1):
-    return History(
-        client,
-        name,
-        tuple(sorted(checkins, key=lambda c: c.at)),
-        tuple(sorted(sessions, key=lambda s: s.started_at)),
-        tuple(assignments),
-    )
+from tests.builders import TODAY, checkin, day, hist, morning, run, session
 
 
 def test_daily_series_keeps_each_days_highest_rating_and_leaves_gaps_empty():
-    h = hist([run(3, 2, 5), ci(3, 4, 1, "after-stretch", hour=19), morning(1, 3, 3)])
+    h = hist([run(3, 2, 5), checkin(3, 4, 1, "after-stretch", hour=19), morning(1, 3, 3)])
     left = trends.daily(h, "left", TODAY)
     right = trends.daily(h, "right", TODAY)
     assert left.start == day(3)
@@ -93,7 +57,7 @@ def test_rolling_mean_is_empty_after_a_week_without_ratings():
 def test_weekly_blocks_end_today_with_means_distance_and_sessions():
     h = hist(
         [run(0, 4, 2, km=6), run(2, 2, 2, km=4), morning(1, 3, 1), run(8, 1, 1, km=10)],
-        [sess(0), sess(9)],
+        [session(0), session(9)],
     )
     before, now = trends.weekly(h, TODAY, 2)
     assert (now.start, now.end) == (day(6), TODAY)
@@ -211,7 +175,7 @@ def test_soreness_rising_week_on_week_is_flagged():
     [(20, 26.1, True), (20, 26, False), (0, 10, False), (20, 10, False)],
 )
 def test_weekly_distance_jump_over_30_percent_is_flagged(before_km, now_km, flagged):
-    checkins = [ci(8, 1, 1, km=before_km), ci(1, 1, 1, km=now_km)]
+    checkins = [checkin(8, 1, 1, km=before_km), checkin(1, 1, 1, km=now_km)]
     assert ("distance-jump" in {f.code for f in flags(hist(checkins), TODAY)}) is flagged
 
 
@@ -237,8 +201,8 @@ def test_flags_advise_and_never_diagnose():
 
 def test_adherence_counts_runs_followed_by_a_completed_session_the_same_day():
     h = hist(
-        [run(1, 1, 1), run(3, 1, 1), run(5, 1, 1), run(7, 1, 1), ci(9, 1, 1, km=None)],
-        [sess(1), sess(3), sess(5, completed=False), sess(12)],
+        [run(1, 1, 1), run(3, 1, 1), run(5, 1, 1), run(7, 1, 1), checkin(9, 1, 1, km=None)],
+        [session(1), session(3), session(5, completed=False), session(12)],
     )
     got = adherence(h, TODAY, days=14)
     assert (got.runs, got.followed, got.sessions) == (4, 2, 3)
@@ -251,7 +215,7 @@ def test_adherence_counts_runs_followed_by_a_completed_session_the_same_day():
 
 
 def test_activity_marks_each_day():
-    h = hist([run(0, 1, 1), run(2, 1, 1)], [sess(0), sess(1), sess(3, completed=False)])
+    h = hist([run(0, 1, 1), run(2, 1, 1)], [session(0), session(1), session(3, completed=False)])
     assert activity(h, day(3), TODAY) == {
         day(3): "neither",
         day(2): "ran",
@@ -342,8 +306,8 @@ def test_two_week_trend_uses_a_one_point_threshold():
 
 def test_overview_of_a_small_clinic():
     rising = hist(
-        [run(20, 2, 1), run(2, 6, 3, km=8), ci(2, 4, 2, "after-stretch", hour=19)],
-        [sess(2)],
+        [run(20, 2, 1), run(2, 6, 3, km=8), checkin(2, 4, 2, "after-stretch", hour=19)],
+        [session(2)],
         [Assignment(1, 3, "Post-run v1", day(30))],
         name="Ada",
     )
