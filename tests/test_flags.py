@@ -12,7 +12,8 @@ from kneekit.config import clear_cache
 from kneekit.errors import ConfigError
 from kneekit.history import History, Run, SessionSummary
 from kneekit.outcomes.checkin import CheckIn
-from kneekit.progress.flags import Flag, Thresholds, flags
+from kneekit.progress.flags import Flag, flags
+from kneekit.progress.thresholds import Thresholds
 
 TODAY = date(2026, 3, 31)  # a Tuesday
 
