@@ -8,7 +8,7 @@ thresholds, writes a small TOML file and points ``KNEEKIT_CONFIG`` at it (or put
     time_zone = "Australia/Sydney"   # an IANA name; default: this computer's zone
 
     [flags]
-    high = 4.5                       # see kneekit.progress.flags for each threshold and its source
+    high = 4.5                       # see kneekit.progress.thresholds for each and its source
 
 Why a clinic zone: a record keeps the UTC offset of the moment it was made, so its day is the
 day where it happened; the zone is for times typed without an offset (``--at 18:30``) and for

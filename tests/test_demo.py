@@ -14,7 +14,7 @@ from kneekit.demo.trials import DEMO_TRIALS
 from kneekit.errors import StoreError
 from kneekit.exports.client import to_json
 from kneekit.history import History
-from kneekit.progress.overview import clinic_review
+from kneekit.progress.overview import clinic_overview
 from kneekit.records.store import Store
 
 TODAY = date(2026, 3, 4)  # a Wednesday
@@ -189,7 +189,7 @@ def test_each_demo_clients_pattern_shows_as_its_flags_whatever_the_day(tmp_path,
     today = TODAY + timedelta(days=weekday)
     with Store.open(tmp_path / "demo.sqlite3") as store:
         make_demo(store, today, zone=ZONE)
-        codes = {r.name: {f.code for f in r.flags} for r in clinic_review(store, today)}
+        codes = {r.name: {f.code for f in r.flags} for r in clinic_overview(store, today)}
     for name, designed in DESIGNED.items():
         assert designed <= codes[name], name
     six = {r.name for r in RUNNERS}  # the trial runners' records are made for their trials

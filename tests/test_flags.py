@@ -11,7 +11,8 @@ from kneekit.config import clear_cache
 from kneekit.errors import ConfigError
 from kneekit.history import Run
 from kneekit.outcomes.checkin import CheckIn
-from kneekit.progress.flags import Flag, Thresholds, flags
+from kneekit.progress.flags import Flag, flags
+from kneekit.progress.thresholds import Thresholds
 from tests.builders import TODAY, at, day, hist, morning, other, run, session
 
 

@@ -54,7 +54,7 @@ def test_rolling_mean_is_empty_after_a_week_without_ratings():
     assert rolled[7:] == (None, None)
 
 
-def test_weekly_blocks_end_today_with_means_distance_and_sessions():
+def test_weekly_blocks_end_today_with_means_and_distance():
     h = hist(
         [run(0, 4, 2, km=6), run(2, 2, 2, km=4), morning(1, 3, 1), run(8, 1, 1, km=10)],
         [session(0), session(9)],
@@ -66,10 +66,8 @@ def test_weekly_blocks_end_today_with_means_distance_and_sessions():
     assert now.soreness["left"] == pytest.approx(3.0)
     assert now.soreness["right"] == pytest.approx(5 / 3)
     assert now.morning == {"left": 3.0, "right": 1.0}
-    assert (now.km, now.runs, now.stretched_runs, now.sessions) == (10.0, 2, 1, 1)
-    assert (before.km, before.runs, before.stretched_runs, before.sessions) == (10.0, 1, 0, 1)
+    assert (now.km, before.km) == (10.0, 10.0)
     assert before.morning == {"left": None, "right": None}
-    assert trends.weekly_change((before, now), "left") == (None, pytest.approx(2.0))
 
 
 def test_weekly_without_a_count_reaches_back_to_the_first_record():
@@ -296,12 +294,57 @@ def test_variant_comparison_gives_no_interval_from_a_single_week():
 
 def test_two_week_trend_uses_a_one_point_threshold():
     up = hist([run(20, 2, 1), run(5, 3, 3)])
-    assert overview.two_week_trend(up, TODAY) == ("up", pytest.approx(1.0))
+    assert trends.two_week_trend(up, TODAY) == ("up", pytest.approx(1.0))
     flat = hist([run(20, 2, 1), run(5, 2, 2)])
-    assert overview.two_week_trend(flat, TODAY) == ("flat", pytest.approx(0.0))
+    assert trends.two_week_trend(flat, TODAY) == ("flat", pytest.approx(0.0))
     down = hist([run(20, 6, 1), run(18, 5, 1), run(5, 4, 1)])
-    assert overview.two_week_trend(down, TODAY) == ("down", pytest.approx(-1.5))
-    assert overview.two_week_trend(hist([run(5, 4, 1)]), TODAY) == (None, None)
+    assert trends.two_week_trend(down, TODAY) == ("down", pytest.approx(-1.5))
+    assert trends.two_week_trend(hist([run(5, 4, 1)]), TODAY) == (None, None)
+
+
+def long_record():
+    """Runs rated left 6 and right 2 every day from day 90 to day 41, then every other day from
+    day 30 to day 2 rated left 2 and right 3, and left 4 and right 1 this morning."""
+    early = [run(n, 6, 2) for n in range(90, 40, -1)]
+    late = [run(n, 2, 3) for n in range(30, 0, -2)] + [morning(0, 4, 1)]
+    return hist(early + late)
+
+
+def test_daily_ratings_worked_out_once_give_each_figure_what_it_finds_on_its_own():
+    h = long_record()
+    ratings = trends.daily_ratings(h, TODAY, also=[day(60)])
+    # Grouped where they are read: the last four weeks, the first fortnight, one more day.
+    assert ratings.spans == ((day(90), day(77)), (day(60), day(60)), (day(27), TODAY))
+    assert ratings.on(TODAY) == (4, 1)
+    assert ratings.on(day(60)) == (6, 2)
+    assert ratings.on(day(1)) is None
+    for knee in trends.KNEES:
+        alone = trends.change_from_baseline(h, knee, TODAY)
+        assert trends.change_from_baseline(h, knee, TODAY, ratings=ratings) == alone
+    # Left: 6 in the first fortnight, (2 x 6 + 4) / 7 in the last: improving by 3.7 points.
+    assert trends.change_from_baseline(h, "left", TODAY, ratings=ratings).verdict == "improving"
+    assert trends.two_week_trend(h, TODAY, ratings=ratings) == trends.two_week_trend(h, TODAY)
+    assert trends.weekly(h, TODAY, 2, ratings=ratings) == trends.weekly(h, TODAY, 2)
+    assert flags(h, TODAY, ratings=ratings) == flags(h, TODAY)
+    with pytest.raises(ValueError, match="not worked out"):
+        ratings.between(day(40), day(30))  # between the spans: it would read as unrated
+
+
+def test_a_review_groups_a_clients_check_ins_by_day_once_per_span(monkeypatch):
+    grouped = []
+    real = trends.ratings_by_day
+
+    def counted(history):
+        grouped.append((history.checkins[0].at.date(), history.checkins[-1].at.date()))
+        return real(history)
+
+    monkeypatch.setattr(trends, "ratings_by_day", counted)
+    (row,) = overview.overview([long_record()], TODAY)
+    # The first fortnight and the last four weeks (that hold the last check-in's day), once.
+    assert grouped == [(day(90), day(77)), (day(26), TODAY)]
+    assert (row.left, row.right) == (4, 1)  # this morning's
+    assert (row.trend, row.trend_change) == ("flat", pytest.approx(22 / 7 - 3))
+    assert row.knees["left"].verdict == "improving"
 
 
 def test_overview_of_a_small_clinic():

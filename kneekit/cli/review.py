@@ -10,7 +10,7 @@ from typing import Any
 from kneekit import config
 from kneekit.cli.common import clinic_now, open_store, when
 from kneekit.errors import KneekitError, Problem
-from kneekit.progress.overview import clinic_review
+from kneekit.progress.overview import clinic_overview
 from kneekit.progress.review import ClientReview, attention_first
 from kneekit.routines.routine import BUILT_IN
 
@@ -48,7 +48,7 @@ def _words(r: ClientReview) -> list[str]:
 def _review(args: argparse.Namespace) -> int:
     today = args.today or config.today()
     with open_store(args) as store:
-        reviews = clinic_review(store, today)
+        reviews = clinic_overview(store, today)
         if args.client is not None:
             client = store.find_client(args.client)
             reviews = [r for r in reviews if r.client_id == client.id]

@@ -15,8 +15,8 @@ from kneekit.paper.pdf import Block, check_target, save_pdf, text_pages
 from kneekit.progress import figures as plots
 from kneekit.progress import trends, variants
 from kneekit.progress.adherence import adherence, first_day
-from kneekit.progress.flags import Thresholds
 from kneekit.progress.review import review
+from kneekit.progress.thresholds import Thresholds
 from kneekit.routines.figures import dose_chart, routine_timeline
 from kneekit.routines.routine import DOSE_GUIDELINE_S, Routine, format_duration
 

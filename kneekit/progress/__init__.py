@@ -8,9 +8,10 @@ here: their names are their modules'.)
 """
 
 from kneekit.progress.adherence import Adherence
-from kneekit.progress.flags import Flag, Thresholds
-from kneekit.progress.overview import ClinicRecords, OverviewRow, clinic_overview, clinic_review
+from kneekit.progress.flags import Flag
+from kneekit.progress.overview import ClinicRecords, clinic_overview
 from kneekit.progress.review import ClientReview, attention_first
+from kneekit.progress.thresholds import Thresholds
 from kneekit.progress.variants import VariantComparison, compare_variants
 
 __all__ = [
@@ -18,11 +19,9 @@ __all__ = [
     "ClientReview",
     "ClinicRecords",
     "Flag",
-    "OverviewRow",
     "Thresholds",
     "VariantComparison",
     "attention_first",
     "clinic_overview",
-    "clinic_review",
     "compare_variants",
 ]

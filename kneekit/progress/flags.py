@@ -1,32 +1,30 @@
 """Flags: what in a client's recent records a physio may want to look at, in plain words.
 
 Each flag names its source and the days it looked at. kneekit advises; a flag is a prompt to look
-("worth a look"), never a diagnosis. The thresholds are constants here, each with its source; a
-clinic may change them in the ``[flags]`` section of its settings file (:mod:`kneekit.config`),
-under the names of :class:`Thresholds`' fields.
+("worth a look"), never a diagnosis. The thresholds, each with its source, and a clinic's own
+values for them are in :mod:`kneekit.progress.thresholds`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from kneekit.errors import ConfigError, Problem
 from kneekit.history import History, RunDone, runs
 from kneekit.outcomes.checkin import CheckIn
-from kneekit.outcomes.scale import ACCEPTABLE_MAX, SMALLEST_CHANGE
 from kneekit.progress.adherence import adherence, first_day
+from kneekit.progress.thresholds import FEW_STRETCHES_DAYS, WEEK, Thresholds
 from kneekit.progress.trends import (
-    DISTANCE_JUMP,
     EPS,
     KNEES,
+    DailyRatings,
     Knee,
     Week,
     change_from_baseline,
     clip,
+    daily_ratings,
     mean_of,
-    ratings_by_day,
     weekly,
 )
 
@@ -43,88 +41,9 @@ FlagCode = Literal[
     "run-spike",
 ]
 
-FEW_STRETCHES_SHARE = 0.5
-"""Fewer than half of recent runs followed by a stretch session is flagged.
-
-Source: none clinical. The source article advises stretching after every run; 50% is kneekit's
-own line for "most runs go without it", and the flag says so.
-"""
-FEW_STRETCHES_MIN_RUNS = 3
-"""At least 3 runs in the window, so one unstretched run out of two is not a pattern (kneekit's)."""
-FEW_STRETCHES_DAYS = 14
-"""Two weeks: long enough to hold several runs for a runner out three times a week (kneekit's)."""
-NO_CHECKIN_DAYS = 14
-"""No check-in for 14 days: the client may be lost to follow-up (kneekit's convention)."""
-RUN_SPIKE = 0.10
-"""One run more than 10% longer than the longest run of the 30 days before it is flagged.
-
-Source: a cohort of 5,205 runners followed for 18 months (Br J Sports Med 2025,
-doi:10.1136/bjsports-2024-109380): single runs more than 10% longer than the longest of the
-previous 30 days went with more overuse injuries, while the week-to-week ratio of distance showed
-no relationship. An association in an observational study, not proof.
-"""
-RUN_SPIKE_DAYS = 30
-"""The look-back for a run spike: the longest run of the 30 days before (same source)."""
-WEEK = 7
-"""Flags are about the seven days ending today, compared where relevant with the seven before."""
-
 _MODEL = "Silbernagel et al. 2007, the pain-monitoring model"
 _NIELSEN = "Nielsen et al. 2014 (an association in novice runners, not proof)"
 _SPIKE = "Br J Sports Med 2025, doi:10.1136/bjsports-2024-109380 (5,205 runners; an association)"
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """The numbers the flags use; the defaults are the constants above, in
-    :mod:`kneekit.outcomes.scale` and in :mod:`kneekit.progress.trends`."""
-
-    high: float = ACCEPTABLE_MAX  # top of the acceptable zone (Silbernagel et al. 2007)
-    rise: float = SMALLEST_CHANGE  # a week-on-week rise worth a look (Salaffi et al. 2004)
-    distance_jump: float = DISTANCE_JUMP  # weekly distance rise (Nielsen et al. 2014)
-    few_stretches_share: float = FEW_STRETCHES_SHARE
-    few_stretches_min_runs: int = FEW_STRETCHES_MIN_RUNS
-    no_checkin_days: int = NO_CHECKIN_DAYS
-    run_spike: float = RUN_SPIKE
-    run_spike_days: int = RUN_SPIKE_DAYS
-
-    @classmethod
-    def from_settings(cls) -> Thresholds:
-        """The defaults, changed by the ``[flags]`` section of the clinic's settings file."""
-        from kneekit.config import config_path, settings
-
-        given = dict(settings("flags"))
-        limits = {f.name: f for f in fields(cls)}
-        problems = []
-        out = cls()
-        for key, value in given.items():
-            if key not in limits:
-                allowed = ", ".join(limits)
-                problems.append(
-                    Problem(
-                        str(config_path()),
-                        f"flags.{key}",
-                        f"unknown setting; the settings are {allowed}.",
-                    )
-                )
-                continue
-            whole = limits[key].type in ("int", int)
-            top = 365 if whole else 10
-            ok = isinstance(value, int | float) and not isinstance(value, bool)
-            ok = ok and (not whole or isinstance(value, int)) and 0 < value <= top
-            if not ok:
-                kind = "a whole number" if whole else "a number"
-                problems.append(
-                    Problem(
-                        str(config_path()),
-                        f"flags.{key}",
-                        f"must be {kind} above 0 and at most {top}; it is {value!r}.",
-                    )
-                )
-                continue
-            out = replace(out, **{key: value})
-        if problems:
-            raise ConfigError(problems)
-        return out
 
 
 @dataclass(frozen=True)
@@ -166,20 +85,26 @@ def flags(
     thresholds: Thresholds | None = None,
     last_checkin: datetime | None = None,
     followed_from: date | None = None,
+    ratings: DailyRatings | None = None,
 ) -> tuple[Flag, ...]:
     """Every flag for a client today.
 
     ``history`` needs the last 37 days at least (run spikes look 30 days behind the last 7);
     when it is cut to recent weeks, ``last_checkin`` (the client's latest check-in) and
-    ``followed_from`` (the day of their first record) say what lies before.
+    ``followed_from`` (the day of their first record) say what lies before. ``ratings``: the
+    client's daily ratings when already worked out
+    (:func:`kneekit.progress.trends.daily_ratings`).
     """
     t = thresholds or Thresholds()
     followed_from = followed_from or first_day(history)
+    ratings = ratings or daily_ratings(history, today)
     out: list[Flag] = []
-    # The last two weeks, worked out once: every knee's flags and the distance flag read them.
-    weeks = weekly(history, today, 2)
+    # Worked out once for both knees and the distance flag: the last two weeks, and the
+    # check-ins of the last week and the evening before it.
+    weeks = weekly(history, today, 2, ratings=ratings)
+    recent = clip(history, today - timedelta(WEEK), today).checkins
     for knee in KNEES:
-        out += _soreness_flags(history, today, knee, t, weeks)
+        out += _soreness_flags(history, today, knee, t, weeks, ratings, recent)
     out += _distance_jump(weeks, today, t)
     out += _run_spike(history, today, t, followed_from)
     out += _few_stretches(history, today, t)
@@ -204,15 +129,21 @@ def flags(
 
 
 def _soreness_flags(
-    history: History, today: date, knee: Knee, t: Thresholds, weeks: tuple[Week, ...]
+    history: History,
+    today: date,
+    knee: Knee,
+    t: Thresholds,
+    weeks: tuple[Week, ...],
+    ratings: DailyRatings,
+    recent: tuple[CheckIn, ...],
 ) -> list[Flag]:
     """The flags about one knee's soreness: high after a run, staying high, not settling by the
-    next morning, rising week on week, and worse than at the start."""
+    next morning, rising week on week, and worse than at the start. ``recent``: the check-ins of
+    the last week and the evening before it."""
     out: list[Flag] = []
     start = today - timedelta(WEEK - 1)
-    week = clip(history, start, today).checkins
     name = _knee(knee)
-    after_runs = [c for c in week if c.context == "after-run"]
+    after_runs = [c for c in recent if c.context == "after-run" and c.at.date() >= start]
     worst = max(after_runs, key=lambda c: (getattr(c, knee), c.at), default=None)
     if worst is not None and getattr(worst, knee) > t.high + EPS:
         out.append(
@@ -228,8 +159,7 @@ def _soreness_flags(
                 today,
             )
         )
-    days = ratings_by_day(clip(history, start, today))
-    mean7 = mean_of(r[KNEES.index(knee)] for r in days.values())
+    mean7 = mean_of(r[KNEES.index(knee)] for r in ratings.between(start, today))
     if mean7 is not None and mean7 > t.high + EPS:
         out.append(
             Flag(
@@ -244,7 +174,7 @@ def _soreness_flags(
                 today,
             )
         )
-    out += _not_settled(history, today, knee, t)
+    out += _not_settled(recent, today, knee, t)
     before, now = weeks
     rises: tuple[tuple[FlagCode, str, str, str], ...] = (
         ("morning-higher", "morning", "Next-morning soreness", "sorer the morning after"),
@@ -266,7 +196,7 @@ def _soreness_flags(
                     today,
                 )
             )
-    change = change_from_baseline(history, knee, today)
+    change = change_from_baseline(history, knee, today, ratings=ratings)
     if change.verdict == "worsening" and history.checkins:
         out.append(
             Flag(
@@ -283,10 +213,10 @@ def _soreness_flags(
     return out
 
 
-def _not_settled(history: History, today: date, knee: Knee, t: Thresholds) -> list[Flag]:
-    """Next-morning soreness above the limit, or above the evening before's after-run rating."""
+def _not_settled(part: tuple[CheckIn, ...], today: date, knee: Knee, t: Thresholds) -> list[Flag]:
+    """Next-morning soreness above the limit, or above the evening before's after-run rating;
+    ``part`` is the check-ins of the last week and the evening before it."""
     start = today - timedelta(WEEK - 1)
-    part = clip(history, start - timedelta(1), today).checkins
     evenings: dict[date, CheckIn] = {}
     for c in part:
         if c.context == "after-run":

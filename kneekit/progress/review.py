@@ -1,4 +1,5 @@
-"""Who needs attention: each client's flags, knees, adherence and routine, computed once.
+"""Who needs attention: each client's flags, knees, adherence, routine and latest check-in,
+computed once.
 
 ``kneekit review``, the clinic overview, the trends page and the report all read a
 :class:`ClientReview`, so the numbers a physio sees agree wherever they look.
@@ -11,18 +12,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from kneekit.history import History
+from kneekit.outcomes.checkin import CheckIn
 from kneekit.progress.adherence import Adherence, adherence
-from kneekit.progress.flags import WEEK, Flag, Thresholds, flags
+from kneekit.progress.flags import Flag, flags
+from kneekit.progress.thresholds import WEEK, Thresholds
 from kneekit.progress.trends import (
     KNEES,
+    Direction,
     Knee,
     Verdict,
     Zone,
     assignment_on,
     change_from_baseline,
-    clip,
+    daily_ratings,
     mean_of,
-    ratings_by_day,
+    two_week_trend,
     zone,
 )
 
@@ -43,7 +47,8 @@ class KneeState:
 
 @dataclass(frozen=True)
 class ClientReview:
-    """What a physio needs to decide whether to look at a client today."""
+    """What a physio needs to decide whether to look at a client today: one record per client,
+    the same on the clinic overview, in ``kneekit review``, the trends page and the report."""
 
     client_id: int
     name: str
@@ -51,6 +56,11 @@ class ClientReview:
     flags: tuple[Flag, ...]
     knees: Mapping[Knee, KneeState]
     adherence: Adherence
+    last_checkin: datetime | None  # the latest check-in on or before the day reviewed
+    left: int | None  # the highest left and right ratings on that check-in's day
+    right: int | None
+    trend: Direction | None  # the sorer knee's last two weeks against the two before
+    trend_change: float | None
     trial: str | None = None  # where a routine trial stands (kneekit.trials.plan), if there is one
     akps: str | None = None  # the latest knee questionnaire score in words (kneekit.outcomes.akps)
 
@@ -73,28 +83,49 @@ class ClientReview:
         }
 
 
+def _last_checkin(history: History, today: date, latest: CheckIn | None = None) -> CheckIn | None:
+    """The client's last check-in on or before today: the history's, or ``latest`` (their
+    latest one known, when the history is cut to recent weeks) if that is later."""
+    last = next((c for c in reversed(history.checkins) if c.at.date() <= today), None)
+    if latest is not None and latest.at.date() <= today and (last is None or latest.at > last.at):
+        return latest
+    return last
+
+
 def review(
     history: History,
     today: date,
     *,
     thresholds: Thresholds | None = None,
-    last_checkin: datetime | None = None,
+    latest: CheckIn | None = None,
     followed_from: date | None = None,
     trial: str | None = None,
     akps: str | None = None,
 ) -> ClientReview:
-    """One client's review; see :func:`kneekit.progress.flags.flags` for ``last_checkin`` and
-    ``followed_from``; ``trial`` and ``akps`` are the words for the trial and the questionnaire."""
-    week = ratings_by_day(clip(history, today - timedelta(WEEK - 1), today))
+    """One client's review.
+
+    ``latest`` is the client's latest check-in, for a ``history`` cut to recent weeks that may not
+    hold it; ``followed_from`` is as for :func:`kneekit.progress.flags.flags`; ``trial`` and
+    ``akps`` are the words for the trial and the questionnaire.
+    """
+    last = _last_checkin(history, today, latest)
+    # The client's daily ratings, worked out once for the knees, the flags, the trend and the
+    # last check-in's day.
+    ratings = daily_ratings(history, today, also=[last.at.date()] if last else [])
+    week = ratings.between(today - timedelta(WEEK - 1), today)
     knees = {}
     for i, knee in enumerate(KNEES):
-        mean7 = mean_of(r[i] for r in week.values())
-        verdict = change_from_baseline(history, knee, today).verdict
+        mean7 = mean_of(r[i] for r in week)
+        verdict = change_from_baseline(history, knee, today, ratings=ratings).verdict
         knees[knee] = KneeState(
             mean7,
             None if mean7 is None else zone(mean7),
             None if verdict == "not enough data" else verdict,
         )
+    left = right = None
+    if last is not None:
+        # That day's highest; a latest check-in from outside the history stands alone.
+        left, right = ratings.on(last.at.date()) or (last.left, last.right)
     routine = assignment_on(history, today)
     return ClientReview(
         history.client_id,
@@ -104,11 +135,16 @@ def review(
             history,
             today,
             thresholds=thresholds,
-            last_checkin=last_checkin,
+            last_checkin=last.at if last else None,
             followed_from=followed_from,
+            ratings=ratings,
         ),
         knees,
         adherence(history, today),
+        last.at if last else None,
+        left,
+        right,
+        *two_week_trend(history, today, ratings=ratings),
         trial,
         akps,
     )

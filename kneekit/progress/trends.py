@@ -10,7 +10,6 @@ day is its date where it was recorded (its own time zone). The wording is advice
 from __future__ import annotations
 
 import bisect
-import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -25,7 +24,7 @@ from kneekit.outcomes.scale import (
     SAFE_MAX,
     SMALLEST_CHANGE,
 )
-from kneekit.progress.adherence import adherence, first_day
+from kneekit.progress.adherence import first_day
 from kneekit.routines.routine import Assignment
 
 Knee = Literal["left", "right"]
@@ -47,6 +46,9 @@ BASELINE_DAYS = 14
 """The baseline is the first 14 days of check-ins; "now" is the last 14 days (the issue's rule)."""
 ROLLING_DAYS = 7
 """The rolling mean covers a week, so each point averages the same weekdays as every other."""
+TREND_DAYS = 14
+"""The two-week trend: the last 14 days against the 14 before, so each side holds two of every
+weekday (a long run every Sunday weighs the same on both)."""
 
 _Record = TypeVar("_Record", CheckIn, SessionSummary)
 EPS = 1e-9  # means of whole numbers are inexact floats; boundaries such as exactly 2 points count
@@ -112,6 +114,60 @@ def mean_of(values: Iterable[float | None]) -> float | None:
     return sum(got) / len(got) if got else None
 
 
+@dataclass(frozen=True)
+class DailyRatings:
+    """Each day's highest left and right rating (:func:`ratings_by_day`) over some spans of days.
+
+    A review works these out once per client (:func:`daily_ratings`) and hands them to all that
+    reads them: the knees' 7-day means, the flags' weeks, the change from baseline and the
+    two-week trend, rather than each clipping and grouping the check-ins again.
+    """
+
+    days: Mapping[date, tuple[int, int]]
+    spans: tuple[tuple[date, date], ...]  # first and last day of each, in order, not touching
+
+    @classmethod
+    def of(cls, history: History, spans: Iterable[tuple[date, date]]) -> DailyRatings:
+        """The ratings of the days in ``spans`` (each first and last day); overlaps are merged."""
+        merged: list[tuple[date, date]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1] + timedelta(1):
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        days: dict[date, tuple[int, int]] = {}
+        for start, end in merged:
+            days.update(ratings_by_day(clip(history, start, end)))
+        return cls(days, tuple(merged))
+
+    def between(self, start: date, end: date) -> list[tuple[int, int]]:
+        """The rated days' ratings from ``start`` to ``end``, oldest first."""
+        if not any(first <= start and end <= last for first, last in self.spans):
+            # A caller's mistake, not the data's: an unworked day would read as unrated.
+            raise ValueError(
+                f"The daily ratings from {start} to {end} were not worked out (only {self.spans}); "
+                "pass ratings from daily_ratings() for the same day, or none."
+            )
+        found = (self.days.get(start + timedelta(i)) for i in range((end - start).days + 1))
+        return [r for r in found if r is not None]
+
+    def on(self, day: date) -> tuple[int, int] | None:
+        """The day's ratings (None: not rated)."""
+        found = self.between(day, day)
+        return found[0] if found else None
+
+
+def daily_ratings(history: History, today: date, also: Iterable[date] = ()) -> DailyRatings:
+    """The daily ratings a review reads: the last four weeks (the two-week trend's, which hold
+    the flags' weeks and the last fortnight of the change from baseline), the first 14 days of
+    check-ins (the baseline) and the days in ``also``. Spans, not the whole record, so that a
+    review of a two-year record groups a few weeks of it."""
+    spans = [(today - timedelta(2 * TREND_DAYS - 1), today), *((d, d) for d in also)]
+    if history.checkins and (first := history.checkins[0].at.date()) <= today:
+        spans.append((first, min(today, first + timedelta(BASELINE_DAYS - 1))))
+    return DailyRatings.of(history, spans)
+
+
 def daily(history: History, knee: Knee, today: date, *, start: date | None = None) -> Series:
     """Each day's highest soreness for one knee, from ``start`` (default: first record) to today."""
     start = start or first_day(history) or today
@@ -146,54 +202,45 @@ def zone(value: float) -> Zone:
 
 @dataclass(frozen=True)
 class Week:
-    """Seven days to ``end``: mean daily and next-morning soreness per knee, runs and sessions."""
+    """Seven days to ``end``: mean daily and next-morning soreness per knee, and distance run."""
 
     start: date
     end: date
     soreness: Mapping[Knee, float | None]
     morning: Mapping[Knee, float | None]
     km: float
-    runs: int
-    stretched_runs: int
-    sessions: int
 
 
-def _week(history: History, start: date, end: date) -> Week:
+def _week(history: History, start: date, end: date, ratings: DailyRatings | None) -> Week:
     part = clip(history, start, end)
-    ratings = ratings_by_day(part).values()
+    rated = ratings.between(start, end) if ratings else ratings_by_day(part).values()
     mornings = [c for c in part.checkins if c.context == "next-morning"]
-    done = adherence(history, end, days=(end - start).days + 1)
     return Week(
         start,
         end,
-        {k: mean_of(r[i] for r in ratings) for i, k in enumerate(KNEES)},
+        {k: mean_of(r[i] for r in rated) for i, k in enumerate(KNEES)},
         {k: mean_of(getattr(c, k) for c in mornings) for k in KNEES},
         sum(r.km for r in runs(part) if start <= r.day <= end),
-        done.runs,
-        done.followed,
-        done.sessions,
     )
 
 
-def weekly(history: History, today: date, weeks: int | None = None) -> tuple[Week, ...]:
+def weekly(
+    history: History,
+    today: date,
+    weeks: int | None = None,
+    *,
+    ratings: DailyRatings | None = None,
+) -> tuple[Week, ...]:
     """Seven-day blocks counted back from today, oldest first; the last one ends today.
 
     Blocks end today (rather than on Sundays) so "this week" is always a full seven days and the
     flags, bars and tables all use the same weeks. ``weeks=None`` reaches back to the first record.
+    ``ratings``: the daily ratings of those weeks when already worked out (:func:`daily_ratings`).
     """
     if weeks is None:
         weeks = (today - (first_day(history) or today)).days // 7 + 1
     ends = [today - timedelta(7 * k) for k in range(weeks - 1, -1, -1)]
-    return tuple(_week(history, end - timedelta(6), end) for end in ends)
-
-
-def weekly_change(weeks: Sequence[Week], knee: Knee) -> tuple[float | None, ...]:
-    """Each week's mean soreness minus the week before (None for the first week or a gap)."""
-    out: list[float | None] = [None]
-    for before, after in itertools.pairwise(weeks):
-        a, b = after.soreness[knee], before.soreness[knee]
-        out.append(None if a is None or b is None else a - b)
-    return tuple(out)
+    return tuple(_week(history, end - timedelta(6), end, ratings) for end in ends)
 
 
 @dataclass(frozen=True)
@@ -247,11 +294,14 @@ def verdict(baseline: float, current: float) -> Verdict:
     return "improving" if change < 0 else "worsening"
 
 
-def change_from_baseline(history: History, knee: Knee, today: date) -> BaselineChange:
+def change_from_baseline(
+    history: History, knee: Knee, today: date, *, ratings: DailyRatings | None = None
+) -> BaselineChange:
     """Change in one knee's soreness since the first 14 days of check-ins.
 
     "Not enough data" until the last 14 days and the first 14 no longer overlap, or when either
     has no ratings: a verdict from overlapping windows would compare the client with themselves.
+    ``ratings``: the client's daily ratings when already worked out (:func:`daily_ratings`).
     """
     if not history.checkins or (first := history.checkins[0].at.date()) > today:
         return BaselineChange(knee, None, None, "not enough data")
@@ -260,7 +310,8 @@ def change_from_baseline(history: History, knee: Knee, today: date) -> BaselineC
     def window_mean(start: date, end: date) -> float | None:
         # Only the two windows are looked at: a daily series over a two-year record cost the
         # clinic overview most of its time (kneekit bench, scale).
-        return mean_of(r[side] for r in ratings_by_day(clip(history, start, end)).values())
+        rated = (ratings or DailyRatings.of(history, [(start, end)])).between(start, end)
+        return mean_of(r[side] for r in rated)
 
     baseline = window_mean(first, min(today, first + timedelta(BASELINE_DAYS - 1)))
     recent = today - timedelta(BASELINE_DAYS - 1)
@@ -268,6 +319,27 @@ def change_from_baseline(history: History, knee: Knee, today: date) -> BaselineC
     if baseline is None or current is None:
         return BaselineChange(knee, baseline, current, "not enough data")
     return BaselineChange(knee, baseline, current, verdict(baseline, current))
+
+
+def two_week_trend(
+    history: History, today: date, *, ratings: DailyRatings | None = None
+) -> tuple[Direction | None, float | None]:
+    """Mean daily soreness (sorer knee) in the last 14 days minus the 14 before, and its arrow.
+
+    "up" or "down" when the change is at least 1 point (SMALLEST_CHANGE, Salaffi et al. 2004),
+    else "flat"; ``(None, None)`` when either fortnight has no ratings. ``ratings``: the client's
+    daily ratings when already worked out (:func:`daily_ratings`).
+    """
+    start, split = today - timedelta(2 * TREND_DAYS - 1), today - timedelta(TREND_DAYS - 1)
+    ratings = ratings or DailyRatings.of(history, [(start, today)])
+    now = mean_of(max(r) for r in ratings.between(split, today))
+    before = mean_of(max(r) for r in ratings.between(start, split - timedelta(1)))
+    if now is None or before is None:
+        return None, None
+    change = now - before
+    if abs(change) < SMALLEST_CHANGE - EPS:
+        return "flat", change
+    return ("up" if change > 0 else "down"), change
 
 
 def assignment_on(history: History, day: date) -> Assignment | None:

@@ -18,6 +18,7 @@ import ipywidgets as w
 
 from kneekit.config import clinic_zone, today
 from kneekit.progress import overview
+from kneekit.progress.review import ClientReview
 from kneekit.routines.session import Clock, SystemClock
 from kneekit.widgets.common import offer
 from kneekit.widgets.handout import HandoutButton
@@ -60,7 +61,7 @@ TABLE_CSS = (
 ARROWS = {"up": "▲ rising", "down": "▼ falling", "flat": "▶ steady", None: "–"}
 
 #: Sort keys, each putting what needs attention first; a None sorts last.
-SORTS: dict[str, Callable[[overview.OverviewRow], Any]] = {
+SORTS: dict[str, Callable[[ClientReview], Any]] = {
     "Most flags first": lambda r: (-len(r.flags), r.name.casefold()),
     "Sorest first": lambda r: (-max(r.left or 0, r.right or 0), r.name.casefold()),
     "Rising soreness first": lambda r: (-(r.trend_change or 0), r.name.casefold()),
@@ -76,7 +77,7 @@ SORTS: dict[str, Callable[[overview.OverviewRow], Any]] = {
 }
 
 
-def table_html(rows: list[overview.OverviewRow]) -> str:
+def table_html(rows: list[ClientReview]) -> str:
     """The overview table; every value from the records is escaped, so notes and names stay text."""
     titles = (
         "Client",
@@ -154,7 +155,7 @@ class ClinicOverview(w.VBox):
         self.table = w.HTML()
         self.choose = w.Dropdown(description="Open trends for", style={"description_width": "8em"})
         self.handout = HandoutButton(store, lambda: self.choose.value, self.clock)
-        self._loaded: list[overview.OverviewRow] = []
+        self._loaded: list[ClientReview] = []
         self._read_at: datetime | None = None
         self._offering = False
         self._read()
@@ -220,7 +221,7 @@ class ClinicOverview(w.VBox):
             await asyncio.sleep(POLL_S)
             self.tick()
 
-    def rows(self) -> list[overview.OverviewRow]:
+    def rows(self) -> list[ClientReview]:
         """The rows as last read, in the chosen order: sorting reads nothing again."""
         return sorted(self._loaded, key=SORTS[self.sort.value])
 

@@ -13,8 +13,8 @@ from kneekit import config
 from kneekit.history import History
 from kneekit.progress import trends, variants
 from kneekit.progress.adherence import Adherence
-from kneekit.progress.flags import Thresholds
 from kneekit.progress.review import ClientReview, review
+from kneekit.progress.thresholds import Thresholds
 from kneekit.routines.session import Clock, SystemClock
 from kneekit.widgets.common import figure_image, message, replace_children
 
