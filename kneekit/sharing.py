@@ -186,10 +186,11 @@ def new_link(
 
 @dataclass(frozen=True)
 class Handout:
-    """A client's handout as written: the PDF, the routine on it, and the new link in its QR
-    code."""
+    """A client's handout as written: the PDF, whose it is, the routine on it, and the new link
+    in its QR code."""
 
     path: Path
+    name: str
     routine: Routine
     link: NewLink
 
@@ -204,7 +205,9 @@ def write_handout(
     client = store.client(client_id)
     _, routine = store.routine_on(client_id, today(now))
     link = new_link(store, client_id, now, base_url)
-    return Handout(write_pdf(routine, client.name, link.url, Path(path)), routine, link)
+    return Handout(
+        write_pdf(routine, client.name, link.url, Path(path)), client.name, routine, link
+    )
 
 
 def handout_pdf(
@@ -214,5 +217,5 @@ def handout_pdf(
     with tempfile.TemporaryDirectory(prefix="kneekit-handout-") as folder:
         made = write_handout(store, client_id, now, base_url, Path(folder) / "handout.pdf")
         data = made.path.read_bytes()
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", store.client(client_id).name).strip("-") or "client"
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", made.name).strip("-") or "client"
     return f"handout-{slug}.pdf", data, made.link
